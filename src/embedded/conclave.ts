@@ -1,0 +1,234 @@
+/**
+ * The embedded handle: etcd v3's KV, watch and lease operations on a member
+ * running in this process, its actors on worker threads so the host's event
+ * loop stays free. Writes go through Raft (a one-member cluster) and are
+ * answered once durable and applied; reads are linearizable unless asked to
+ * be serializable.
+ */
+import type { ApplierStatus, ReadRequest, ReadResult, WriteResult } from '../../actors/applier/applier-actor.ts';
+import {
+  checkRequestSize,
+  isReadOnlyTxn,
+  MvccError,
+  validateRequest,
+  type CompactResponse,
+  type DeleteRangeResponse,
+  type HashKvResult,
+  type KeyValue,
+  type PutResponse,
+  type RangeRequest,
+  type RangeResponse,
+  type RequestLimits,
+  type TxnRequest,
+  type TxnResponse,
+} from '../../actors/applier/mvcc/index.ts';
+import type { LeaseGranted } from '../../actors/lease-wheel/lease-wheel-actor.ts';
+import type { TimeToLive } from '../../actors/lease-wheel/index.ts';
+import { encodeMemberCommand, type MemberCommand } from '../../actors/member/commands.ts';
+import { refusalOf, type Outcome } from '../../actors/member/outcome.ts';
+import { stopMember, type Member } from '../../actors/member/start-member.ts';
+import type { RaftActorStatus } from '../../actors/raft/raft-actor.ts';
+import { prefixEnd, type WatchFilter } from '../../actors/watch-hub/index.ts';
+import { toBytes, type BytesInput } from './bytes.ts';
+import { ClosedError, ConclaveError } from './errors.ts';
+import { Watch } from './watch.ts';
+
+export interface PutOptions {
+  readonly lease?: number;
+  readonly prevKv?: boolean;
+  readonly ignoreValue?: boolean;
+  readonly ignoreLease?: boolean;
+}
+
+export interface ReadOptions {
+  /** Read at this past revision (0: the current one). */
+  readonly revision?: number;
+  /** Serve from the local state without confirming leadership (may be stale in a cluster). */
+  readonly serializable?: boolean;
+}
+
+export type RangeOptions = RangeRequest & { readonly serializable?: boolean };
+
+export interface DeleteOptions {
+  readonly rangeEnd?: Uint8Array;
+  /** Delete every key starting with `key`. */
+  readonly prefix?: boolean;
+  readonly prevKv?: boolean;
+}
+
+export interface WatchOptions {
+  readonly key: BytesInput;
+  readonly rangeEnd?: Uint8Array;
+  /** Watch every key starting with `key`. */
+  readonly prefix?: boolean;
+  /** First revision to deliver (0: from the next one). */
+  readonly startRevision?: number;
+  readonly prevKv?: boolean;
+  readonly filters?: readonly WatchFilter[];
+  readonly progressNotify?: boolean;
+  readonly fragment?: boolean;
+}
+
+export interface MemberStatus {
+  readonly memberId: number;
+  readonly leader: number;
+  readonly raftTerm: number;
+  readonly raftIndex: number;
+  readonly raftAppliedIndex: number;
+  readonly revision: number;
+  readonly compactRevision: number;
+}
+
+export interface LeaseApi {
+  /** Grants a lease of `ttlSeconds` (raised to the minimum TTL); `id` 0 lets the member choose. */
+  grant(ttlSeconds: number, id?: number): Promise<LeaseGranted>;
+  /** Renews the lease once; returns its TTL. */
+  keepAlive(id: number): Promise<{ ttlSeconds: number }>;
+  /** Revokes the lease and deletes every key attached to it, in one revision. */
+  revoke(id: number): Promise<{ revision: number }>;
+  timeToLive(id: number, options?: { keys?: boolean }): Promise<TimeToLive>;
+  leases(): Promise<number[]>;
+}
+
+function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new ConclaveError(outcome.refusal);
+  return outcome.value;
+}
+
+/** Runs the stateless checks etcd makes before a request reaches Raft, as ConclaveErrors. */
+function check(work: () => void): void {
+  try {
+    work();
+  } catch (error) {
+    if (error instanceof MvccError) throw new ConclaveError(refusalOf(error));
+    throw error;
+  }
+}
+
+export class Conclave {
+  private closing: Promise<void> | null = null;
+  readonly lease: LeaseApi;
+
+  /** @internal Use `open()`. */
+  constructor(
+    private readonly member: Member,
+    private readonly limits: RequestLimits,
+  ) {
+    this.lease = {
+      grant: async (ttlSeconds, id = 0) => unwrap(await this.ask<Outcome<LeaseGranted>>(() => member.leaseWheel.ask({ type: 'grant', id, ttlSeconds }))),
+      keepAlive: async (id) => unwrap(await this.ask<Outcome<{ ttlSeconds: number }>>(() => member.leaseWheel.ask({ type: 'keep-alive', id }))),
+      revoke: async (id) => ({ revision: (await this.write({ type: 'lease-revoke', id })).revision }),
+      timeToLive: async (id, options = {}) =>
+        unwrap(await this.ask<Outcome<TimeToLive>>(() => member.leaseWheel.ask({ type: 'time-to-live', id, keys: options.keys ?? false }))),
+      leases: () => this.ask<number[]>(() => member.leaseWheel.ask({ type: 'leases' })),
+    };
+  }
+
+  async put(key: BytesInput, value: BytesInput, options: PutOptions = {}): Promise<PutResponse> {
+    const result = await this.write({ type: 'put', key: toBytes(key), value: toBytes(value), ...options });
+    if (result.type !== 'put') throw new Error(`put answered with ${result.type}`);
+    return { revision: result.revision, prevKv: result.prevKv };
+  }
+
+  /** The key's current (or past) value, or null. */
+  async get(key: BytesInput, options: ReadOptions = {}): Promise<KeyValue | null> {
+    const response = await this.range({ key: toBytes(key), ...options });
+    return response.kvs[0] ?? null;
+  }
+
+  range(options: RangeOptions): Promise<RangeResponse> {
+    const { serializable = false, ...request } = options;
+    check(() => validateRequest({ type: 'range', ...request }, this.limits));
+    return this.read({ type: 'range', request }, serializable) as Promise<RangeResponse>;
+  }
+
+  async delete(key: BytesInput, options: DeleteOptions = {}): Promise<DeleteRangeResponse> {
+    const keyBytes = toBytes(key);
+    const rangeEnd = options.prefix ? prefixEnd(keyBytes) : options.rangeEnd;
+    const result = await this.write({
+      type: 'delete-range',
+      key: keyBytes,
+      ...(rangeEnd === undefined ? {} : { rangeEnd }),
+      ...(options.prevKv === undefined ? {} : { prevKv: options.prevKv }),
+    });
+    if (result.type !== 'delete-range') throw new Error(`delete answered with ${result.type}`);
+    return { revision: result.revision, deleted: result.deleted, prevKvs: result.prevKvs };
+  }
+
+  /** A transaction; one that only reads is served without a Raft round, as etcd does. */
+  async txn(request: TxnRequest, options: { serializable?: boolean } = {}): Promise<TxnResponse> {
+    check(() => validateRequest({ type: 'txn', ...request }, this.limits));
+    if (isReadOnlyTxn(request)) return (await this.read({ type: 'txn', request }, options.serializable ?? false)) as TxnResponse;
+    const result = await this.write({ type: 'txn', ...request });
+    if (result.type !== 'txn') throw new Error(`txn answered with ${result.type}`);
+    return { revision: result.revision, succeeded: result.succeeded, responses: result.responses };
+  }
+
+  /** Discards history below `revision`; reads of it then fail with etcd's "compacted" error. */
+  async compact(revision: number): Promise<CompactResponse> {
+    const result = await this.write({ type: 'compact', revision });
+    return { revision: result.revision };
+  }
+
+  async watch(options: WatchOptions): Promise<Watch> {
+    this.assertOpen();
+    const key = toBytes(options.key);
+    const rangeEnd = options.prefix ? prefixEnd(key) : options.rangeEnd;
+    const { prefix: _prefix, key: _key, rangeEnd: _rangeEnd, ...rest } = options;
+    return Watch.create(this.member.watchHub, { key, ...(rangeEnd === undefined ? {} : { rangeEnd }), ...rest });
+  }
+
+  async status(): Promise<MemberStatus> {
+    const [raft, applier] = await Promise.all([
+      this.ask<RaftActorStatus>(() => this.member.raft.ask({ type: 'status' })),
+      this.ask<ApplierStatus>(() => this.member.applier.ask({ type: 'status' })),
+    ]);
+    return {
+      memberId: raft.memberId,
+      leader: raft.leader,
+      raftTerm: raft.term,
+      raftIndex: raft.lastIndex,
+      raftAppliedIndex: applier.appliedIndex,
+      revision: applier.revision,
+      compactRevision: applier.compactRevision,
+    };
+  }
+
+  /** etcd's HashKV: a hash of the store's history up to `revision` (0: the current one). */
+  async hashKv(revision = 0): Promise<HashKvResult> {
+    return unwrap(await this.ask<Outcome<HashKvResult>>(() => this.member.applier.ask({ type: 'hash-kv', revision })));
+  }
+
+  /** Finishes queued writes, stops the member's threads. Later calls fail with ClosedError. */
+  close(): Promise<void> {
+    this.closing ??= stopMember(this.member);
+    return this.closing;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new ClosedError();
+  }
+
+  private async ask<T>(send: () => Promise<unknown>): Promise<T> {
+    this.assertOpen();
+    return (await send()) as T;
+  }
+
+  private async write(command: MemberCommand): Promise<WriteResult> {
+    this.assertOpen();
+    if (command.type === 'put' || command.type === 'delete-range' || command.type === 'txn') {
+      check(() => validateRequest(command, this.limits));
+    }
+    const data = encodeMemberCommand(command);
+    check(() => checkRequestSize(data.length, this.limits));
+    return unwrap(await this.member.raft.ask<Outcome<WriteResult>>({ type: 'propose', data }));
+  }
+
+  private async read(read: ReadRequest, serializable: boolean): Promise<ReadResult> {
+    this.assertOpen();
+    const outcome = serializable
+      ? await this.member.applier.ask<Outcome<ReadResult>>({ type: 'read', read, minAppliedIndex: 0, replier: null })
+      : await this.member.raft.ask<Outcome<ReadResult>>({ type: 'read', read });
+    return unwrap(outcome);
+  }
+}
