@@ -1,11 +1,11 @@
 /**
  * `conclave` command-line entry: dispatches subcommands.
- * `serve` validates etcd-compatible flags now; the member itself arrives with
- * the etcd API issue, and until then it says so plainly instead of pretending
- * to serve.
+ * `serve` takes etcd 3.4's flags and runs one member serving the etcd v3 API
+ * until SIGINT or SIGTERM, then stops serving, closes the store and exits 0.
  */
 import { FlagError, parseServeFlags } from './serve/parse-flags.ts';
-import { toServeConfig } from './serve/serve-config.ts';
+import { toServeConfig, type ServeConfig } from './serve/serve-config.ts';
+import { serve as serveMember, ServeError, type ServeLog } from '../server/index.ts';
 import { conclaveVersion } from '../version.ts';
 
 const usage = `usage: conclave <command> [flags]
@@ -15,11 +15,51 @@ commands:
   version   print the version
   help      show this text`;
 
-function serve(argv: readonly string[]): number {
+/**
+ * Flags the table marks as used by a member but that this build of
+ * `conclave serve` does not act on yet: said once at start-up, never silently.
+ */
+const flagsNotYetHonoured = [
+  'snapshot-count', 'listen-peer-urls', 'quota-backend-bytes', 'grpc-keepalive-min-time', 'initial-cluster-state',
+  'strict-reconfig-check', 'pre-vote', 'auto-compaction-retention', 'auto-compaction-mode', 'cert-file', 'key-file',
+  'client-cert-auth', 'client-crl-file', 'trusted-ca-file', 'auto-tls', 'peer-cert-file', 'peer-key-file',
+  'peer-client-cert-auth', 'peer-trusted-ca-file', 'peer-auto-tls', 'peer-crl-file', 'debug', 'log-level', 'metrics',
+] as const;
+
+/** etcd-like log lines on stderr: time, level, message. */
+const log: ServeLog = (level, message) => {
+  console.error(`${new Date().toISOString()} ${level === 'info' ? 'I' : 'W'} | conclave: ${message}`);
+};
+
+async function runServer(config: ServeConfig): Promise<number> {
+  let member;
+  try {
+    member = await serveMember(config, log);
+  } catch (error) {
+    if (error instanceof ServeError) {
+      console.error(`conclave: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGINT', () => resolve('SIGINT'));
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+  });
+  log('info', `received ${signal}, shutting down`);
+  await member.close();
+  log('info', 'stopped');
+  return 0;
+}
+
+async function serve(argv: readonly string[]): Promise<number> {
   let config;
   try {
     const flags = parseServeFlags(argv, process.env);
     for (const warning of flags.warnings) console.warn(`conclave: warning: ${warning}`);
+    for (const flag of flagsNotYetHonoured) {
+      if (flags.given.has(flag)) console.warn(`conclave: warning: flag --${flag} is not acted on by conclave serve yet`);
+    }
     config = toServeConfig(flags);
   } catch (error) {
     if (error instanceof FlagError) {
@@ -32,11 +72,10 @@ function serve(argv: readonly string[]): number {
     console.log(`conclave Version: ${conclaveVersion}`);
     return 0;
   }
-  console.log(`conclave serve: flags are valid (member "${config.name}", data dir "${config.dataDir}"), but the etcd API server is not built yet; nothing is served.`);
-  return 0;
+  return runServer(config);
 }
 
-function main(argv: readonly string[]): number {
+async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:
@@ -57,4 +96,4 @@ function main(argv: readonly string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -2,6 +2,9 @@ import t from 'tap';
 import type { WatchResponse } from '../../src/index.ts';
 import { openFresh, text } from './helpers.ts';
 
+// One member for the whole file (each test uses its own keys): starting a member costs a worker thread.
+const { db: shared } = await openFresh(t);
+
 async function nextEvents(iterator: AsyncIterator<WatchResponse>): Promise<WatchResponse> {
   for (;;) {
     const { value, done } = await iterator.next();
@@ -11,7 +14,7 @@ async function nextEvents(iterator: AsyncIterator<WatchResponse>): Promise<Watch
 }
 
 t.test('watch from a past revision replays history, then delivers live events in order', async (t) => {
-  const { db } = await openFresh(t);
+  const db = shared;
   const { revision: start } = await db.put('job/1', 'a');
   await db.put('job/2', 'b');
   await db.put('other', 'x');
@@ -33,7 +36,7 @@ t.test('watch from a past revision replays history, then delivers live events in
 });
 
 t.test('watch filters and prev_kv', async (t) => {
-  const { db } = await openFresh(t);
+  const db = shared;
   await db.put('k', 'old');
   const watch = await db.watch({ key: 'k', prevKv: true, filters: ['nodelete'] });
   const iterator = watch[Symbol.asyncIterator]();
@@ -49,7 +52,7 @@ t.test('watch filters and prev_kv', async (t) => {
 });
 
 t.test('watch from a compacted revision is cancelled with the compaction revision', async (t) => {
-  const { db } = await openFresh(t);
+  const db = shared;
   await db.put('k', '1');
   await db.put('k', '2');
   const { revision } = await db.put('k', '3');
@@ -64,7 +67,7 @@ t.test('watch from a compacted revision is cancelled with the compaction revisio
 });
 
 t.test('a watcher sees concurrent writes in revision order with no gap or duplicate', async (t) => {
-  const { db } = await openFresh(t);
+  const db = shared;
   const watch = await db.watch({ key: 'c/', prefix: true });
   const iterator = watch[Symbol.asyncIterator]();
   const writes = 200;
@@ -80,7 +83,7 @@ t.test('a watcher sees concurrent writes in revision order with no gap or duplic
 });
 
 t.test('leases: grant, time-to-live with keys, keep-alive, revoke deletes attached keys in one revision', async (t) => {
-  const { db } = await openFresh(t);
+  const db = shared;
   const lease = await db.lease.grant(60);
   t.equal(lease.ttlSeconds, 60);
   await db.put('svc/a', '1', { lease: lease.id });
@@ -90,7 +93,7 @@ t.test('leases: grant, time-to-live with keys, keep-alive, revoke deletes attach
   t.ok(ttl.ttlSeconds > 0 && ttl.ttlSeconds <= 60);
   t.same(ttl.keys.map(text), ['svc/a', 'svc/b']);
   t.equal((await db.lease.keepAlive(lease.id)).ttlSeconds, 60);
-  t.same(await db.lease.leases(), [lease.id]);
+  t.ok((await db.lease.leases()).includes(lease.id), 'the lease is listed');
   const before = (await db.status()).revision;
   const { revision } = await db.lease.revoke(lease.id);
   t.equal(revision, before + 1, 'both keys go in one revision');
@@ -102,7 +105,7 @@ t.test('leases: grant, time-to-live with keys, keep-alive, revoke deletes attach
 });
 
 t.test('a lease that is not kept alive expires and takes its keys with it', async (t) => {
-  const { db } = await openFresh(t);
+  const db = shared;
   const lease = await db.lease.grant(1);
   await db.put('ephemeral', 'x', { lease: lease.id });
   const watch = await db.watch({ key: 'ephemeral' });

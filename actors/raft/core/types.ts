@@ -94,9 +94,14 @@ export type MessageType = Message['type'];
 /**
  * What the caller must do, in this order, before calling advance():
  * 1. persist `snapshot`, `hardState` and `entries` durably (entries[0].index
- *    may overwrite a conflicting suffix: truncate from there);
+ *    may overwrite a conflicting suffix: truncate from there; a snapshot
+ *    replaces the whole stored log);
  * 2. send `messages` (only now: persist-before-send);
- * 3. apply `committedEntries` in order, and serve `readStates` once applied.
+ * 3. install `snapshot` into the state machine if there is one, then apply
+ *    `committedEntries` in order, and serve `readStates` once applied.
+ * Empty 'normal' entries are the no-ops a new leader appends: skip them.
+ * The arrays are shared with the core (and with other members' messages in
+ * one process): read them, never mutate them.
  */
 export interface Ready {
   readonly softState: SoftState | null;
@@ -107,3 +112,27 @@ export interface Ready {
   readonly committedEntries: readonly Entry[];
   readonly readStates: readonly ReadState[];
 }
+
+/**
+ * What a member restores from its durable storage when it starts.
+ * A fresh cluster: hardState {0, NO_NODE, 0}, snapshot null, entries [], and
+ * `conf` holding every initial voter. A member joining a running cluster:
+ * the same with an empty `conf`; it learns the membership from the leader.
+ */
+export interface DurableState {
+  readonly hardState: HardState;
+  readonly snapshot: Snapshot | null;
+  /** The stored log; entries at or below `snapshot.meta.index` are ignored. */
+  readonly entries: readonly Entry[];
+  /**
+   * The membership the log starts from: the bootstrap voters, or the
+   * snapshot's conf when there is a snapshot (then they must be equal).
+   * The conf-change entries in `entries` are replayed by the core: the newest
+   * one in the log is the membership in force.
+   */
+  readonly conf: ConfState;
+  /** Highest index the state machine has already applied (default: the snapshot's index). */
+  readonly appliedIndex?: number;
+}
+
+export const EMPTY_HARD_STATE: HardState = { term: 0, vote: NO_NODE, commit: 0 };

@@ -1,0 +1,70 @@
+/**
+ * What both stores share: every write is planned against the `LogView`
+ * (every Raft invariant checked, nothing changed), the view then moves, and
+ * only then is the write handed to the store's medium. Because this path is
+ * one class, the in-memory twin cannot accept a write the LevelDB store
+ * refuses, and a refused write can never leave the view ahead of the medium.
+ *
+ * Subclasses supply the medium: how a planned write is persisted, and how the
+ * medium is released on close. They must never change the view themselves.
+ */
+
+import assert from 'node:assert/strict';
+import type { Entry, HardState, Snapshot } from '../raft/core/types.ts';
+import { LogStoreClosedError } from './errors.ts';
+import type { DurableUpTo, RaftLogStore, RecoveredLog } from './log-store.ts';
+import { LogView, type WritePlan } from './log-view.ts';
+
+export abstract class CheckedLogStore implements RaftLogStore {
+  /** Names the store in errors: the LevelDB directory, or the memory disk's name. */
+  readonly location: string;
+  readonly #recovered: RecoveredLog;
+  readonly #view: LogView;
+  #closing: Promise<void> | null = null;
+
+  protected constructor(location: string, recovered: RecoveredLog) {
+    this.location = location;
+    this.#recovered = recovered;
+    this.#view = LogView.fromRecovered(recovered);
+  }
+
+  recover(): RecoveredLog {
+    assert.equal(this.#view.version, 0, 'recover() returns the state found at open; call it before the first write');
+    return this.#recovered;
+  }
+
+  append(entries: readonly Entry[], hardState?: HardState | null): Promise<DurableUpTo> {
+    return this.#write(() => this.#view.planAppend(entries, hardState ?? null));
+  }
+
+  saveSnapshot(snapshot: Snapshot): Promise<DurableUpTo> {
+    return this.#write(() => this.#view.planSnapshot(snapshot));
+  }
+
+  compact(upToIndex: number): Promise<DurableUpTo> {
+    return this.#write(() => this.#view.planCompact(upToIndex));
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.release();
+    return this.#closing;
+  }
+
+  /** Throws if the medium would refuse a write now; called before the write is planned. */
+  protected assertAccepting(): void {}
+
+  /** Persists an accepted write; resolves once it is durable. `point` is the log's last point after it. */
+  protected abstract persist(plan: WritePlan, point: DurableUpTo): Promise<DurableUpTo>;
+
+  /** Lets accepted writes finish, then releases the medium. Called once. */
+  protected abstract release(): Promise<void>;
+
+  /** Runs synchronously up to `persist`, so writes reach the medium in call order. */
+  async #write(plan: () => WritePlan): Promise<DurableUpTo> {
+    if (this.#closing !== null) throw new LogStoreClosedError({ dataDir: this.location });
+    this.assertAccepting();
+    const planned = plan();
+    this.#view.apply(planned);
+    return this.persist(planned, this.#view.lastPoint());
+  }
+}

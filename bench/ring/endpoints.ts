@@ -1,0 +1,111 @@
+/**
+ * The two ends of one benchmark link, for each transport under comparison:
+ * the project's ring, MessagePort.postMessage, and the ringbuf.js-based link.
+ * produce() and consume() run on whichever thread holds the endpoint (a
+ * worker, or the main thread for the busy-event-loop case).
+ */
+import type { MessagePort } from 'node:worker_threads';
+import hdr from 'hdr-histogram-js';
+import { RingReceiver, RingSender } from '../../runtime/ring/index.ts';
+import { nowNs, type BenchMessage } from './message.ts';
+import { RingbufJsReceiver, RingbufJsSender, type RingbufJsLinkMemory } from './ringbufjs-link.ts';
+
+export type Transport = 'ring' | 'port' | 'ringbufjs';
+
+export type Endpoint =
+  | { readonly transport: 'ring'; readonly ring: SharedArrayBuffer }
+  | { readonly transport: 'port'; readonly port: MessagePort }
+  | { readonly transport: 'ringbufjs'; readonly memory: RingbufJsLinkMemory };
+
+export interface ProduceSpec {
+  readonly endpoint: Endpoint;
+  readonly count: number;
+  readonly bodyBytes: number;
+  /** 0: send flat out; otherwise one message per interval (the receiver sleeps in between). */
+  readonly intervalMs: number;
+}
+
+export interface ProduceResult {
+  readonly startNs: number;
+  readonly stalls: number;
+}
+
+export interface ConsumeResult {
+  readonly received: number;
+  readonly outOfOrder: number;
+  readonly lastAtNs: number;
+  readonly latencyP50Us: number;
+  readonly latencyP99Us: number;
+  readonly latencyMaxUs: number;
+}
+
+const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function produce({ endpoint, count, bodyBytes, intervalMs }: ProduceSpec): Promise<ProduceResult> {
+  const body = Uint8Array.from({ length: bodyBytes }, (_, i) => i & 0xff);
+  const startNs = nowNs();
+  const next = (seq: number): BenchMessage => ({ seq, sentAtNs: nowNs(), body });
+  if (endpoint.transport === 'ring') {
+    const sender = new RingSender(endpoint.ring);
+    for (let seq = 0; seq < count; seq++) {
+      const message = next(seq);
+      if (!sender.trySend(message)) await sender.send(message);
+      if (intervalMs > 0) await pause(intervalMs);
+    }
+    sender.close();
+    return { startNs, stalls: sender.stalls };
+  }
+  if (endpoint.transport === 'ringbufjs') {
+    const sender = new RingbufJsSender(endpoint.memory);
+    for (let seq = 0; seq < count; seq++) {
+      if (!sender.trySend(next(seq))) await sender.sendPending();
+      if (intervalMs > 0) await pause(intervalMs);
+    }
+    return { startNs, stalls: sender.stalls };
+  }
+  for (let seq = 0; seq < count; seq++) {
+    endpoint.port.postMessage(next(seq));
+    if (intervalMs > 0) await pause(intervalMs);
+  }
+  // The consumer closes the channel once it has every message: closing here could cut off messages in flight.
+  return { startNs, stalls: 0 };
+}
+
+export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResult> {
+  return new Promise((resolve, reject) => {
+    const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    let received = 0;
+    let outOfOrder = 0;
+    let stopEndpoint = (): void => {};
+    const onMessage = (raw: unknown): void => {
+      const message = raw as BenchMessage;
+      const atNs = nowNs();
+      latency.recordValue(Math.max(1, Math.round((atNs - message.sentAtNs) / 1000)));
+      if (message.seq !== received) outOfOrder++;
+      received++;
+      if (received < count) return;
+      stopEndpoint();
+      resolve({
+        received,
+        outOfOrder,
+        lastAtNs: atNs,
+        latencyP50Us: latency.getValueAtPercentile(50),
+        latencyP99Us: latency.getValueAtPercentile(99),
+        latencyMaxUs: latency.maxValue,
+      });
+    };
+    if (endpoint.transport === 'ring') {
+      const receiver = new RingReceiver(endpoint.ring);
+      stopEndpoint = () => receiver.stop();
+      receiver.start(onMessage, reject);
+    } else if (endpoint.transport === 'ringbufjs') {
+      const receiver = new RingbufJsReceiver(endpoint.memory);
+      stopEndpoint = () => receiver.stop();
+      receiver.start(onMessage);
+    } else {
+      const port = endpoint.port;
+      stopEndpoint = () => port.close();
+      port.on('message', onMessage);
+    }
+  });
+}

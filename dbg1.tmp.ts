@@ -1,0 +1,16 @@
+import { open } from '/work/main/src/index.ts';
+import { EtcdServer } from '/work/main/src/server/index.ts';
+import { mkdtempSync } from 'node:fs';
+const dir = mkdtempSync('/tmp/dbg-');
+const db = await open({ dir, heartbeatIntervalMs: 10, electionTimeoutMs: 100 });
+const server = await EtcdServer.start({ db, dataDir: dir, clusterToken: 'etcd-cluster', member: { name: 'x', peerUrls: [], clientUrls: [] }, listen: [{ host: '127.0.0.1', port: 0 }], maxRequestBytes: 1572864 });
+const { port } = server.clientAddresses()[0]!;
+console.log('port', port);
+const res = await fetch(`http://127.0.0.1:${port}/version`).then((r) => r.text()).catch((e) => 'ERR ' + e);
+console.log('version', res);
+console.time('server.close');
+await server.close();
+console.timeEnd('server.close');
+console.time('db.close');
+await db.close();
+console.timeEnd('db.close');

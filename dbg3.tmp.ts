@@ -1,0 +1,11 @@
+import t from 'tap';
+import { startTestServer, etcd3Client } from './test/server/helpers.ts';
+const t0 = Date.now();
+const s = await startTestServer(t);
+console.log('started', Date.now() - t0);
+const c = etcd3Client(t, s.endpoint);
+await c.put('a').value('b');
+console.log('put', Date.now() - t0);
+t.teardown(() => console.log('teardown start', Date.now() - t0));
+t.pass('x');
+process.on('exit', () => console.log('exit', Date.now() - t0));

@@ -1,0 +1,96 @@
+import t, { type Test } from 'tap';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compareMain } from '../../bench/compare/cli.ts';
+import { parseCompareArgs } from '../../bench/compare/options.ts';
+import { startServer } from '../../bench/compare/server.ts';
+import { makeTarget, parseTargetNames } from '../../bench/compare/targets.ts';
+import { etcdMissing } from './etcd-fixture.ts';
+
+function capture(): { io: { stdout: { write(s: string): boolean }; stderr: { write(s: string): boolean } }; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return {
+    io: { stdout: { write: (s) => ((out += s), true) }, stderr: { write: (s) => ((err += s), true) } },
+    out: () => out,
+    err: () => err,
+  };
+}
+
+const leftoverDirs = (name: string): string[] => readdirSync(tmpdir()).filter((entry) => entry.startsWith(`conclave-bench-${name}-`));
+
+/**
+ * Runs `work` with os.tmpdir() pointing at a private directory, so the check
+ * for leftover data dirs cannot see those of other test files running at once.
+ */
+async function withPrivateTmpdir<T>(t: Test, work: () => Promise<T>): Promise<T> {
+  const saved = process.env['TMPDIR'];
+  const privateDir = mkdtempSync(join(tmpdir(), 'conclave-compare-test-'));
+  t.teardown(() => rmSync(privateDir, { recursive: true, force: true }));
+  process.env['TMPDIR'] = privateDir;
+  try {
+    return await work();
+  } finally {
+    if (saved === undefined) delete process.env['TMPDIR'];
+    else process.env['TMPDIR'] = saved;
+  }
+}
+
+t.test('a missing etcd binary says how to install it', async (t) => {
+  const target = makeTarget('etcd', { etcdBinary: '/nonexistent/bin/etcd' });
+  t.equal(target.unavailableReason(), 'etcd is not installed (no executable at /nonexistent/bin/etcd); install with: apt-get install -y etcd-server');
+  t.match(makeTarget('etcd', { etcdBinary: tmpdir() }).unavailableReason(), /not installed/, 'a directory is not an etcd binary');
+
+  const { io, out, err } = capture();
+  const code = await compareMain(['--etcd-binary', '/nonexistent/bin/etcd', '--total', '10'], io);
+  t.equal(code, 1, 'a requested target that cannot run fails the run');
+  t.match(err(), /etcd: not available: .*install with: apt-get install -y etcd-server/);
+  t.match(out(), /- etcd: not measured: etcd is not installed/);
+});
+
+t.test('a server that exits before it is ready is reported with its output, and leaves nothing behind', async (t) => {
+  const before = leftoverDirs('fake');
+  await t.rejects(startServer({ name: 'fake', file: '/bin/sh', args: ['-c', 'echo "no such flag: $1" >&2; exit 3', 'sh'] }), {
+    name: 'ServerStartError',
+    message: /fake exited with code 3 before "ready to serve client requests"\nlast output:\n {2}no such flag: --name=bench/,
+  });
+  await t.rejects(startServer({ name: 'fake', file: '/nonexistent/server', args: [] }), { message: /could not run \/nonexistent\/server/ });
+  t.same(leftoverDirs('fake'), before, 'temporary data dirs removed');
+});
+
+t.test('a server that never gets ready is stopped after the wait', async (t) => {
+  const before = leftoverDirs('silent');
+  await t.rejects(startServer({ name: 'silent', file: '/bin/sh', args: ['-c', 'exec sleep 30', 'sh'] }, 300), {
+    message: /silent did not print "ready to serve client requests" within 300 ms/,
+  });
+  t.same(leftoverDirs('silent'), before);
+});
+
+t.test('compare flags', async (t) => {
+  const parsed = parseCompareArgs(['--targets', 'etcd,conclave', '--scenarios', 'put-64,lease-64', '--duration', '5s', '--workers', '2']);
+  if (parsed.help) throw new Error('unexpected help');
+  t.same(parsed.options.targets, ['etcd', 'conclave']);
+  t.same(parsed.options.scenarios.map((s) => s.name), ['put-64', 'lease-64']);
+  t.same(parsed.options.stop, { kind: 'duration', ms: 5000 });
+  t.equal(parsed.options.workers, 2);
+  t.throws(() => parseCompareArgs(['--scenarios', 'put-2']), /unknown scenario 'put-2'; known: put-1, put-64/);
+  t.throws(() => parseTargetNames('etcd,zk'), /unknown target 'zk'; known: etcd, conclave/);
+  t.throws(() => parseCompareArgs(['--total', '1', '--duration', '1s']), /exclude each other/);
+  const { io, err } = capture();
+  t.equal(await compareMain(['--targets', 'redis'], io), 2);
+  t.match(err(), /unknown target 'redis'/);
+});
+
+t.test('side by side against real etcd: one scenario, one table row', { skip: etcdMissing }, async (t) => {
+  const { io, out } = capture();
+  const { code, leftovers } = await withPrivateTmpdir(t, async () => {
+    const code = await compareMain(['--scenarios', 'put-1,range-s-64', '--total', '100'], io);
+    return { code, leftovers: leftoverDirs('etcd') };
+  });
+  t.equal(code, 0, out());
+  t.match(out(), /^command: node --import tsx bench\/compare\/main\.ts --scenarios put-1,range-s-64 --total 100\nmachine: \d+ cores/);
+  t.match(out(), /\| put-1 \| etcd \| \d+ \|/);
+  t.match(out(), /\| range-s-64 \| etcd \| \d+ \|/);
+  t.same(leftovers, [], 'etcd stopped and its data dir removed');
+});

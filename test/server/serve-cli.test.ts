@@ -1,0 +1,91 @@
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../../bench/compare/server.ts';
+import { etcd3Client } from './helpers.ts';
+
+const entry = fileURLToPath(new URL('../../src/cli/conclave.js', import.meta.url));
+
+interface Run {
+  readonly child: ReturnType<typeof spawn>;
+  /** Everything printed so far (stdout and stderr). */
+  output(): string;
+  /** Resolves once the output contains `text`; bounded. */
+  waitFor(text: string, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+function conclave(t: Parameters<typeof etcd3Client>[0], args: readonly string[], cwd: string): Run {
+  const child = spawn(process.execPath, [entry, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    child.emit('output');
+  };
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  t.teardown(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
+  return {
+    child,
+    output: () => output,
+    exited,
+    waitFor: async (text, timeoutMs = 90_000) => {
+      const signal = AbortSignal.timeout(timeoutMs);
+      while (!output.includes(text)) {
+        if (child.exitCode !== null) throw new Error(`conclave exited (${child.exitCode}) before printing "${text}":\n${output}`);
+        await Promise.race([once(child, 'output', { signal }), once(child, 'exit', { signal })]);
+      }
+    },
+  };
+}
+
+async function tempDir(t: Parameters<typeof etcd3Client>[0]): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'conclave-serve-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+t.test('conclave serve: lifecycle lines, serves etcd clients, exits 0 on SIGTERM', { timeout: 180_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const run = conclave(t, ['serve', '--name', 'cli-member', '--listen-client-urls', url, '--advertise-client-urls', url, '--heartbeat-interval', '20', '--election-timeout', '200'], dir);
+  await run.waitFor('ready to serve client requests');
+  t.match(run.output(), /published local member to cluster/);
+  t.ok(run.output().indexOf('published local member to cluster') < run.output().indexOf('ready to serve client requests'), 'published, then ready');
+  const client = etcd3Client(t, `127.0.0.1:${port}`);
+  await client.put('cli/k').value('v');
+  t.equal(await client.get('cli/k').string(), 'v');
+  t.same(await (await fetch(`${url}/health`)).json(), { health: 'true' });
+  t.same((await client.cluster.memberList({})).members.map((member) => [member.name, member.clientURLs]), [['cli-member', [url]]]);
+  t.ok((await readdir(join(dir, 'cli-member.conclave'))).length > 0, 'data in ${name}.conclave by default');
+  client.close();
+  run.child.kill('SIGTERM');
+  t.equal(await run.exited, 0, 'clean exit');
+  t.match(run.output(), /received SIGTERM, shutting down/);
+});
+
+t.test('conclave serve refuses what it cannot do yet, with what to change', { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const https = conclave(t, ['serve', '--listen-client-urls', 'https://127.0.0.1:23799', '--advertise-client-urls', 'https://127.0.0.1:23799'], dir);
+  t.equal(await https.exited, 1);
+  t.match(https.output(), /https URL needs --cert-file and --key-file/);
+  const cluster = conclave(
+    t,
+    ['serve', '--name', 'a', '--initial-cluster', 'a=http://127.0.0.1:2380,b=http://127.0.0.1:2381', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380'],
+    dir,
+  );
+  t.equal(await cluster.exited, 1);
+  t.match(cluster.output(), /--initial-cluster names 2 members/);
+  t.same(await readdir(dir), [], 'nothing was created');
+});
