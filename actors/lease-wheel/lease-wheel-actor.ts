@@ -7,6 +7,7 @@
  */
 import { defineActor, matchType, type ActorContext } from '../../runtime/index.ts';
 import type { ApplierMessage, WriteResult } from '../applier/applier-actor.ts';
+import { seededRandom } from '../common/seeded-random.ts';
 import { encodeMemberCommand } from '../member/commands.ts';
 import { ActorNames } from '../member/names.ts';
 import { refused, success, type Outcome, type Refusal } from '../member/outcome.ts';
@@ -49,18 +50,6 @@ const grpcCodeOfLeaseError: Readonly<Record<string, number>> = {
 function leaseRefusal(error: unknown): Outcome<never> {
   if (!(error instanceof LeaseError)) throw error;
   return refused({ grpcCode: grpcCodeOfLeaseError[error.code] ?? 9, message: error.message });
-}
-
-/** A small deterministic generator for lease IDs (splitmix32). */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return ((z ^ (z >>> 16)) >>> 0) / 2 ** 32;
-  };
 }
 
 const ttlTooLarge: Refusal = { grpcCode: 11, message: 'etcdserver: too large lease TTL' };

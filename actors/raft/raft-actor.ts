@@ -18,6 +18,7 @@ import type { LogWriterMessage } from '../log-writer/log-writer-actor.ts';
 import type { RecoveredLog } from '../log-writer/log-store.ts';
 import { ActorNames } from '../member/names.ts';
 import { refused, type Outcome, type Refusal } from '../member/outcome.ts';
+import { seededRandom } from '../common/seeded-random.ts';
 import { NotLeaderError, RaftError } from './core/errors.ts';
 import { RaftNode } from './core/raft-node.ts';
 import type { Entry, Message, NodeId, ReadState, SoftState } from './core/types.ts';
@@ -75,18 +76,6 @@ const notLeader: Refusal = { grpcCode: 14, message: 'etcdserver: not leader' };
 const tooManyRequests: Refusal = { grpcCode: 8, message: 'etcdserver: too many requests' };
 
 const contextCodec = new Packr({ useRecords: false });
-
-/** Election-timeout randomness from a seed (mulberry32): the core takes no other. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 function proposalRefusal(error: unknown): Refusal {
   if (error instanceof NotLeaderError) return error.details.leader === 0 ? noLeader : notLeader;

@@ -28,6 +28,8 @@ export interface ProduceSpec {
 export interface ProduceResult {
   readonly startNs: number;
   readonly stalls: number;
+  /** Own ring only: waits for space that ended by the recheck limit with space freed (a lost wake-up). */
+  readonly missedWakeups: number;
 }
 
 export interface ConsumeResult {
@@ -37,6 +39,8 @@ export interface ConsumeResult {
   readonly latencyP50Us: number;
   readonly latencyP99Us: number;
   readonly latencyMaxUs: number;
+  /** Own ring only: sleeps that ended by the recheck limit with frames waiting (a lost wake-up). */
+  readonly missedWakeups: number;
 }
 
 const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -53,7 +57,7 @@ export async function produce({ endpoint, count, bodyBytes, intervalMs }: Produc
       if (intervalMs > 0) await pause(intervalMs);
     }
     sender.close();
-    return { startNs, stalls: sender.stalls };
+    return { startNs, stalls: sender.stalls, missedWakeups: sender.missedWakeups };
   }
   if (endpoint.transport === 'ringbufjs') {
     const sender = new RingbufJsSender(endpoint.memory);
@@ -61,14 +65,14 @@ export async function produce({ endpoint, count, bodyBytes, intervalMs }: Produc
       if (!sender.trySend(next(seq))) await sender.sendPending();
       if (intervalMs > 0) await pause(intervalMs);
     }
-    return { startNs, stalls: sender.stalls };
+    return { startNs, stalls: sender.stalls, missedWakeups: 0 };
   }
   for (let seq = 0; seq < count; seq++) {
     endpoint.port.postMessage(next(seq));
     if (intervalMs > 0) await pause(intervalMs);
   }
   // The consumer closes the channel once it has every message: closing here could cut off messages in flight.
-  return { startNs, stalls: 0 };
+  return { startNs, stalls: 0, missedWakeups: 0 };
 }
 
 export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResult> {
@@ -77,6 +81,7 @@ export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResul
     let received = 0;
     let outOfOrder = 0;
     let stopEndpoint = (): void => {};
+    let missedWakeups = (): number => 0;
     const onMessage = (raw: unknown): void => {
       const message = raw as BenchMessage;
       const atNs = nowNs();
@@ -92,11 +97,13 @@ export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResul
         latencyP50Us: latency.getValueAtPercentile(50),
         latencyP99Us: latency.getValueAtPercentile(99),
         latencyMaxUs: latency.maxValue,
+        missedWakeups: missedWakeups(),
       });
     };
     if (endpoint.transport === 'ring') {
       const receiver = new RingReceiver(endpoint.ring);
       stopEndpoint = () => receiver.stop();
+      missedWakeups = () => receiver.missedWakeups;
       receiver.start(onMessage, reject);
     } else if (endpoint.transport === 'ringbufjs') {
       const receiver = new RingbufJsReceiver(endpoint.memory);

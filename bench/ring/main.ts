@@ -52,6 +52,7 @@ interface Row {
   readonly messagesPerSecond: number;
   readonly consumed: ConsumeResult;
   readonly stalls: number;
+  readonly missedWakeups: number;
   /** Process CPU time (all threads) per message; includes the busy loop in section (a). */
   readonly cpuUsPerMessage: number;
 }
@@ -116,6 +117,7 @@ async function run(
     messagesPerSecond: messages / seconds,
     consumed: consumerResult,
     stalls: producerResult.stalls,
+    missedWakeups: producerResult.missedWakeups + consumerResult.missedWakeups,
     cpuUsPerMessage: (cpu.user + cpu.system) / messages,
   };
 }
@@ -218,6 +220,8 @@ try {
     rows.push(await run(`(b) idle receiver, 1 msg/ms`, transport, 64, count(1_000), IDLE_INTERVAL_MS, workers));
   }
   printRows(rows);
+  const missed = rows.filter((r) => r.transport === 'ring').reduce((sum, r) => sum + r.missedWakeups, 0);
+  console.log(`# own ring: wake-ups missed and recovered by the 1 s recheck, all sections, both ends: ${missed}`);
 
   const codecIterations = count(200_000);
   const recordsOff = codecNsPerMessage(false, 64, codecIterations);

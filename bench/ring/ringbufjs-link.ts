@@ -1,10 +1,13 @@
 /**
  * The same link built on ringbuf.js (npm) instead of the project's ring, for
  * the side-by-side figure only: same msgpackr codec, same length-prefixed
- * frames published whole, same doorbell protocol and batch size. ringbuf.js
- * keeps its two indices at the start of its SharedArrayBuffer and uses the
- * rest as storage, so the doorbell flags need a second SharedArrayBuffer.
- * Frames are [u32 little-endian length][payload], unaligned.
+ * frames published whole, same doorbell protocol; the reader pops every
+ * published byte at once (ringbuf.js cannot peek) and then decodes the frames
+ * from its private copy, yielding after 256 frames. ringbuf.js keeps its two
+ * indices at the start of its SharedArrayBuffer and uses the rest as storage,
+ * so the doorbell flags need a second SharedArrayBuffer. Frames are
+ * [u32 little-endian length][payload], unaligned. No fragmentation, no
+ * validation, no close: only what the benchmark exercises.
  */
 import { RingBuffer } from 'ringbuf.js';
 import { MessageDecoder, MessageEncoder } from '../../runtime/ring/codec.ts';

@@ -13,13 +13,25 @@
  *
  * The sleep never holds a handle: a pending Atomics.waitAsync does not keep a
  * Node thread alive, so owners that must stay alive hold their own ref'ed timer.
+ *
+ * Every sleep is also bounded (SLEEP_RECHECK_MS): if a ring were ever lost (a
+ * peer that publishes without ringing, or a platform bug), the sleeper looks
+ * again after at most that long instead of waiting forever, and the wake is
+ * counted in missedRings so it does not pass unnoticed. (During development
+ * two benchmark runs out of ~15 hung with both ends asleep; it has not been
+ * reproduced since, in ~100 runs, nor explained.)
  */
 
 type WaitAsyncResult =
   | { async: false; value: 'not-equal' | 'timed-out' }
   | { async: true; value: Promise<'ok' | 'timed-out'> };
 
-type WaitAsync = (array: Int32Array, index: number, value: number) => WaitAsyncResult;
+type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs: number) => WaitAsyncResult;
+
+export type WakeOutcome = 'ok' | 'timed-out';
+
+/** Longest a sleeper goes without looking at the counter again. */
+export const SLEEP_RECHECK_MS = 1000;
 
 // The project's lib is ES2023; Atomics.waitAsync is typed from ES2024 on but exists in every Node ≥ 16.
 const waitAsync: WaitAsync = (() => {
@@ -29,6 +41,10 @@ const waitAsync: WaitAsync = (() => {
 })();
 
 export class Doorbell {
+  /** Sleeps that ran out their time although the counter had moved: rings that never came. */
+  missedRings = 0;
+  private sleptAt = 0;
+
   /** The counter and the flag may live in different shared buffers (the ring keeps both in its header). */
   constructor(
     private readonly counterArray: Int32Array,
@@ -41,18 +57,24 @@ export class Doorbell {
    * Sleeper side. Returns null when the counter no longer equals `seenCounter`
    * (new work arrived: do not sleep), else a promise settled by the next ring.
    */
-  sleepUnlessMoved(seenCounter: number): Promise<unknown> | null {
+  sleepUnlessMoved(seenCounter: number): Promise<WakeOutcome> | null {
     Atomics.store(this.flagArray, this.flagIndex, 1);
     if (Atomics.load(this.counterArray, this.counterIndex) !== seenCounter) {
       Atomics.store(this.flagArray, this.flagIndex, 0);
       return null;
     }
-    const wait = waitAsync(this.counterArray, this.counterIndex, seenCounter);
+    const wait = waitAsync(this.counterArray, this.counterIndex, seenCounter, SLEEP_RECHECK_MS);
     if (!wait.async) {
       Atomics.store(this.flagArray, this.flagIndex, 0);
       return null;
     }
+    this.sleptAt = seenCounter;
     return wait.value;
+  }
+
+  /** Sleeper side, when a sleep ends: counts a missed ring if the sleep timed out with the counter moved. */
+  noteWake(outcome: WakeOutcome): void {
+    if (outcome === 'timed-out' && Atomics.load(this.counterArray, this.counterIndex) !== this.sleptAt) this.missedRings++;
   }
 
   /** Ringer side, after advancing the counter. */

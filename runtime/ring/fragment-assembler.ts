@@ -85,7 +85,7 @@ export class FragmentAssembler {
       this.report(this.damaged(reader.position, detail));
       return false;
     }
-    message.set(reader.payloadBytes.subarray(chunkStart, reader.payloadEnd), this.filledBytes);
+    message.set(reader.payloadSource.subarray(chunkStart, reader.payloadEnd), this.filledBytes);
     this.filledBytes += chunkBytes;
     return true;
   }

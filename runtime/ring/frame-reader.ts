@@ -60,8 +60,8 @@ export class FrameReader {
   private windowStart: number;
   private windowBytes = 0;
 
-  /** After nextHeader(): the current frame's payload is payloadBytes[payloadStart, payloadEnd) (valid until the next frame). */
-  payloadBytes: Uint8Array;
+  /** After nextHeader(): the current frame's payload is payloadSource[payloadStart, payloadEnd) (valid until the next frame). */
+  payloadSource: Uint8Array;
   payloadStart = 0;
   payloadEnd = 0;
 
@@ -74,7 +74,7 @@ export class FrameReader {
     this.window = new Uint8Array(Math.min(view.capacityBytes, WINDOW_MIN_BYTES));
     this.windowWords = new Int32Array(this.window.buffer);
     this.windowStart = this.readPosition;
-    this.payloadBytes = this.window;
+    this.payloadSource = this.window;
   }
 
   /** The write position last loaded: the value to sleep against when no frame is left. */
@@ -124,7 +124,7 @@ export class FrameReader {
     }
     this.ensureWindowHolds(frameBytes(payloadBytes));
     this.currentHeader = header;
-    this.payloadBytes = this.window;
+    this.payloadSource = this.window;
     this.payloadStart = this.windowOffset() + FRAME_HEADER_BYTES;
     this.payloadEnd = this.payloadStart + payloadBytes;
     return header;

@@ -24,7 +24,7 @@
  */
 
 import { MessageDecoder } from './codec.ts';
-import type { Doorbell } from './doorbell.ts';
+import type { Doorbell, WakeOutcome } from './doorbell.ts';
 import { CorruptFrameError, MessageHandlerError, RingClosedError, RingConfigError } from './errors.ts';
 import { FragmentAssembler } from './fragment-assembler.ts';
 import { FrameKind, headerKind } from './frame.ts';
@@ -87,6 +87,11 @@ export class RingReceiver {
     return this.#messagesReceived;
   }
 
+  /** Sleeps that ended by their time limit with frames waiting: the sender's ring never came (should stay 0). */
+  get missedWakeups(): number {
+    return this.#dataBell.missedRings;
+  }
+
   get running(): boolean {
     return this.#loop === 'running';
   }
@@ -111,6 +116,11 @@ export class RingReceiver {
     this.#dataBell.wakeUnconditionally();
   }
 
+  #wake = (outcome: WakeOutcome): void => {
+    this.#dataBell.noteWake(outcome);
+    this.#run();
+  };
+
   #run = (): void => {
     this.#immediate = undefined;
     for (let round = 0; round < RUN_ROUNDS_PER_TURN_MAX; round++) {
@@ -127,7 +137,7 @@ export class RingReceiver {
       }
       const sleep = this.#dataBell.sleepUnlessMoved(this.#reader.seenWritePosition);
       if (sleep !== null) {
-        void sleep.then(this.#run);
+        void sleep.then(this.#wake);
         return;
       }
     }
@@ -157,7 +167,7 @@ export class RingReceiver {
       const kind = headerKind(header);
       if (kind === FrameKind.whole) {
         this.#assembler.interruptIfInProgress(reader.position);
-        const message = this.#decode(reader.payloadBytes, reader.payloadStart, reader.payloadEnd, reader.position);
+        const message = this.#decode(reader.payloadSource, reader.payloadStart, reader.payloadEnd, reader.position);
         reader.release();
         if (message !== UNDECODABLE) this.#deliver(message);
       } else {

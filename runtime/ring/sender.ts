@@ -21,7 +21,7 @@
 
 import { BoundedFifo } from './bounded-fifo.ts';
 import { MessageEncoder, type EncodedBytes } from './codec.ts';
-import type { Doorbell } from './doorbell.ts';
+import type { Doorbell, WakeOutcome } from './doorbell.ts';
 import { FrameTooLargeError, RingClosedError, SendQueueFullError, type RingClosedReason } from './errors.ts';
 import { FIRST_FRAGMENT_PREFIX_BYTES, FrameKind, framePayloadMaxBytes } from './frame.ts';
 import { FrameWriter } from './frame-writer.ts';
@@ -70,6 +70,11 @@ export class RingSender {
   /** How many sends had to wait for space. */
   get stalls(): number {
     return this.#stalls;
+  }
+
+  /** Waits for space that ended by their time limit with space freed: the receiver's ring never came (should stay 0). */
+  get missedWakeups(): number {
+    return this.#spaceBell.missedRings;
   }
 
   /** Sends accepted but not yet fully written. */
@@ -173,6 +178,11 @@ export class RingSender {
     return promise;
   }
 
+  #wake = (outcome: WakeOutcome): void => {
+    this.#spaceBell.noteWake(outcome);
+    this.#pump();
+  };
+
   /** The only writer of queued sends: one chain at a time, started by #enqueue, woken by the space doorbell. */
   #pump = (): void => {
     for (let writes = 0; writes < PUMP_WRITES_PER_TURN_MAX; writes++) {
@@ -195,7 +205,7 @@ export class RingSender {
       }
       const sleep = this.#spaceBell.sleepUnlessMoved(seenReadPosition);
       if (sleep !== null) {
-        void sleep.then(this.#pump);
+        void sleep.then(this.#wake);
         return;
       }
     }

@@ -6,12 +6,14 @@
 import { FlagError, parseServeFlags } from './serve/parse-flags.ts';
 import { toServeConfig, type ServeConfig } from './serve/serve-config.ts';
 import { serve as serveMember, ServeError, type ServeLog } from '../server/index.ts';
+import { benchMain } from '../bench/index.ts';
 import { conclaveVersion } from '../version.ts';
 
 const usage = `usage: conclave <command> [flags]
 
 commands:
   serve     run a Conclave member (accepts etcd 3.4's flags)
+  bench     load-generate against etcd v3 endpoints (conclave bench --help)
   version   print the version
   help      show this text`;
 
@@ -90,6 +92,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'serve':
       return serve(rest);
+    case 'bench':
+      return benchMain(rest);
     default:
       console.error(`conclave: unknown command '${command}'\n\n${usage}`);
       return 2;

@@ -49,12 +49,14 @@ export class ResponseHeaders {
   /** A header at `revision` (a KV result's), or at the latest revision seen when omitted. */
   header(revision?: number): ResponseHeader {
     if (revision !== undefined) this.observeRevision(revision);
+    // Numbers, not the decoded shape's strings: all are safe integers, and protobufjs encodes a
+    // number directly where a string would be parsed into a Long on every response.
     return {
-      cluster_id: String(this.identity.clusterId),
-      member_id: String(this.identity.memberId),
-      revision: String(revision ?? this.latestRevision),
-      raft_term: String(this.term),
-    };
+      cluster_id: this.identity.clusterId,
+      member_id: this.identity.memberId,
+      revision: revision ?? this.latestRevision,
+      raft_term: this.term,
+    } as unknown as ResponseHeader;
   }
 
   /** Reads the member's status now (also advancing the cache). */
