@@ -9,8 +9,8 @@
  * - useRecords is off: records without shared structures embed each object's
  *   key list in every message, which is larger and slower for a stream of
  *   independent messages (bench/ring "codec" line: encode+decode of the 64 B
- *   bench message, CPU, 200,000 messages: 1,241 ns off vs 1,799 ns on, and
- *   1,205 vs 2,121 in a second run). structuredClone stays off (default).
+ *   bench message, CPU, 200,000 messages: 1,628 ns off vs 2,863 ns on, and
+ *   1,160 vs 1,902 in a second run). structuredClone stays off (default).
  * - Decoding reads the receiver's private copy of a frame's payload (see
  *   FrameReader for why never the shared memory itself), and
  *   copyBuffers is on so a decoded Uint8Array never aliases that reused copy.

@@ -12,8 +12,9 @@
  * allocation per frame, and reads the other core's writes sequentially.
  *
  * Giving bytes back as soon as they are copied lets a waiting writer refill
- * the whole ring while the reader decodes; publishing per decoded frame made
- * the writer stall about twice as often (bench/ring, 64 B, 64 KiB ring).
+ * the whole ring while the reader decodes; giving them back as frames were
+ * decoded (in quarter-ring steps) made the writer stall about twice as often
+ * (bench/ring, 64 B × 200,000 through a 64 KiB ring: ~410 stalls vs ~200).
  *
  * Must never read past the loaded write position (those bytes may be half
  * written), never give back bytes it has not copied, and never copy a byte

@@ -6,15 +6,15 @@
  *
  * Why the project's own ring and not ringbuf.js (npm) underneath. Measured
  * side by side by bench/ring (`node --import tsx bench/ring/main.ts`, 2-core
- * machine shared with other jobs, load average ~7; both links use the same
- * codec, frames and doorbells; 64 KiB rings; 2 busy threads):
- *   - 1 KiB messages, two threads: 261,674 and 256,586 msgs/s (own) vs
- *     231,028 and 197,006 (ringbuf.js-based) in two runs; one thread, CPU per
- *     message to receive: 2,191 / 1,509 ns vs 2,678 / 2,691 ns. ringbuf.js
- *     copies out with a JavaScript byte loop unless the copy starts at index 0.
- *   - 64 B messages: no better: two threads 556,084 / 497,976 msgs/s vs
- *     623,932 / 596,281; one thread send+receive CPU 1,061 / 1,304 ns vs
- *     1,116 / 1,285 ns. Run-to-run spread on this machine is wider than that.
+ * machine shared with other jobs, load average ~6; both links use the same
+ * codec, frames and doorbells; 64 KiB rings; 2 busy threads), two runs:
+ *   - 1 KiB messages: 180,802 and 197,473 msgs/s (own) vs 117,257 and
+ *     142,940 (ringbuf.js-based); on one thread, CPU to receive one message
+ *     1,411 / 2,382 ns vs 2,819 / 2,533 ns. ringbuf.js copies out with a
+ *     JavaScript byte loop unless the copy starts at index 0.
+ *   - 64 B messages: 379,728 and 597,096 msgs/s vs 399,248 and 392,636; on one
+ *     thread, send + receive CPU 1,832 / 1,073 ns vs 1,946 / 1,198 ns. Equal
+ *     within this machine's run-to-run spread (earlier runs put either ahead).
  *   - Structure: allocateRing() hands out one SharedArrayBuffer per link;
  *     ringbuf.js owns the first 8 bytes and all the rest of its buffer, so the
  *     doorbell flags and the closed/broken state would need a second one. Its

@@ -4,9 +4,15 @@
  * Why our own and not `sorted-btree`: keys are latin1 "binary strings" (one
  * char per byte, so JavaScript's native `<` orders them exactly like etcd's
  * bytes.Compare), and a tree specialised for them compares inline instead of
- * through a comparator callback. `bench/mvcc/index.ts` measured it against
- * sorted-btree side by side; the figures that made the choice are in the
- * module comment of ./key-index.ts.
+ * through a comparator callback and walks ranges without allocating.
+ * Measured side by side (`node --import tsx bench/mvcc/index.ts 1000000 3`,
+ * 1M random 8-byte keys, 1 thread, shared 2-core machine, best of 3 rounds),
+ * sorted-btree relative to this tree: with binary-string keys insert 0.76x,
+ * get 0.51x, 100-key scans 0.27x, delete 0.69x; with Uint8Array keys and
+ * Buffer.compare 0.18x / 0.10x / 0.07x / 0.20x. (A run under heavier load
+ * had sorted-btree ahead on insert and delete, 1.47x / 1.63x, and still
+ * behind on get 0.43x and scan 0.67x; gets and scans are the store's hot
+ * paths.)
  *
  * Shape: leaves hold sorted keys with their values; a branch holds, for each
  * child, the largest key below it. Nodes split at `maxNodeSize` and a node

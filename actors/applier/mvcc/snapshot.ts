@@ -8,9 +8,8 @@
  * worker: `MvccStore.snapshotState()` gives the data, `MvccStore.restore()`
  * takes it back.
  *
- * Keys and values are binary strings and travel as msgpack str: exact for
- * every byte value, no conversion on restore; bytes >= 0x80 take two bytes
- * in the body.
+ * Keys and values travel as msgpack bin (the stored binary strings turned
+ * back into bytes): as str, every byte >= 0x80 would take two bytes.
  *
  * Never: return state from bytes whose checksum or shape is wrong; every
  * such case is a SnapshotCorruptError naming what was wrong.
@@ -19,6 +18,7 @@ import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { SnapshotCorruptError } from './errors.ts';
 import type { RevisionRecord } from './history.ts';
+import { toBinary, toBytes } from './keys.ts';
 
 export interface MvccSnapshotState {
   readonly appliedIndex: number;
@@ -41,17 +41,17 @@ interface Body {
   readonly currentRevision: number;
   readonly compactRevision: number;
   /** FIELDS_PER_RECORD entries per record: main, sub, key, value, createRevision, version, lease. */
-  readonly records: ReadonlyArray<number | string>;
+  readonly records: ReadonlyArray<number | Uint8Array>;
 }
 
 export function encodeSnapshot(state: MvccSnapshotState): Uint8Array {
-  const flat: Array<number | string> = new Array(state.records.length * FIELDS_PER_RECORD);
+  const flat: Array<number | Uint8Array> = new Array(state.records.length * FIELDS_PER_RECORD);
   let at = 0;
   for (const r of state.records) {
     flat[at++] = r.main;
     flat[at++] = r.sub;
-    flat[at++] = r.key;
-    flat[at++] = r.value;
+    flat[at++] = toBytes(r.key);
+    flat[at++] = toBytes(r.value);
     flat[at++] = r.createRevision;
     flat[at++] = r.version;
     flat[at++] = r.lease;
@@ -100,10 +100,10 @@ function readRecord(flat: ReadonlyArray<unknown>, at: number): RevisionRecord {
   const createRevision = flat[at + 4];
   const version = flat[at + 5];
   const lease = flat[at + 6];
-  if (!isInt(main) || !isInt(sub) || typeof key !== 'string' || typeof value !== 'string' || !isInt(createRevision) || !isInt(version) || !isInt(lease)) {
+  if (!isInt(main) || !isInt(sub) || !(key instanceof Uint8Array) || !(value instanceof Uint8Array) || !isInt(createRevision) || !isInt(version) || !isInt(lease)) {
     throw new SnapshotCorruptError('invalid-state', `malformed record at field ${at}`);
   }
-  return { main, sub, key, value, createRevision, version, lease };
+  return { main, sub, key: toBinary(key), value: toBinary(value), createRevision, version, lease };
 }
 
 /** Decodes and checks a snapshot (record order and contents are checked again on restore). */

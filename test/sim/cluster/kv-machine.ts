@@ -87,8 +87,8 @@ export class KvMachine {
     return { client: command.client, seq: command.seq, output };
   }
 
-  /** Skips an entry the core applies itself (membership changes). */
-  skip(index: number): void {
+  /** Records an entry the core applies itself (membership changes) as applied. */
+  markApplied(index: number): void {
     if (index !== this.applied + 1) throw new Error(`skipping entry ${index} after ${this.applied}`);
     this.applied = index;
   }

@@ -287,7 +287,7 @@ export class SimMember {
     if (entry.index <= this.machine.appliedIndex) throw new Error(`${nodeName(this.id)} handed entry ${entry.index} again (applied ${this.machine.appliedIndex})`);
     this.env.observer.applied(this, entry);
     if (entry.kind === 'conf-change') {
-      this.machine.skip(entry.index);
+      this.machine.markApplied(entry.index);
       this.env.observer.confChanged(this, entry.index, decodeConfChange(entry.data).conf);
       return;
     }
