@@ -40,25 +40,31 @@ const latin1Slice = (Buffer.prototype as unknown as { latin1Slice(this: Uint8Arr
 
 /** One measured phase; each runs in its own process so RSS is not muddied by memory an earlier phase freed. */
 const PHASES: Record<string, { label: string; load(count: number): unknown }> = {
-  store: {
-    label: 'MvccStore, 1 revision per key',
-    load(count) {
-      const values = Array.from({ length: 1024 }, () => randomBytes(VALUE_BYTES));
-      const key = Buffer.alloc(KEY_BYTES);
-      const store = new MvccStore({ exists: () => false });
-      for (let i = 0; i < count; i++) {
-        key.writeUInt32BE(Math.imul(i, 2654435761) >>> 0, 0); // spread over the key space
-        key.writeUInt32BE(i, 4);
-        store.apply(i + 1, { type: 'put', key, value: values[i % values.length] as Buffer });
-      }
-      if (store.currentRevision !== count + 1) throw new Error('load failed');
-      return store;
-    },
-  },
+  store: { label: 'MvccStore, 1 revision per key', load: (count) => loadStore(count, 1, false) },
+  'store-2-revisions': { label: 'MvccStore, 2 revisions per key', load: (count) => loadStore(count, 2, false) },
+  'store-compacted': { label: 'MvccStore, 2 revisions per key, then compacted', load: (count) => loadStore(count, 2, true) },
   uint8array: { label: `one ${VALUE_BYTES}-byte value as a Uint8Array copy`, load: (count) => held(count, (source) => new Uint8Array(source)) },
   buffer: { label: `one ${VALUE_BYTES}-byte value as a pooled Buffer copy`, load: (count) => held(count, (source) => Buffer.from(source)) },
   latin1: { label: `one ${VALUE_BYTES}-byte value as a latin1 binary string`, load: (count) => held(count, (source) => latin1Slice.call(source, 0, VALUE_BYTES)) },
 };
+
+/** Puts every key `revisions` times (values from a pool of distinct 256-byte buffers), then optionally compacts. */
+function loadStore(count: number, revisions: number, compact: boolean): MvccStore {
+  const values = Array.from({ length: 1024 }, () => randomBytes(VALUE_BYTES));
+  const key = Buffer.alloc(KEY_BYTES);
+  const store = new MvccStore({ exists: () => false });
+  let index = 0;
+  for (let round = 0; round < revisions; round++) {
+    for (let i = 0; i < count; i++) {
+      key.writeUInt32BE(Math.imul(i, 2654435761) >>> 0, 0); // spread over the key space
+      key.writeUInt32BE(i, 4);
+      store.apply(++index, { type: 'put', key, value: values[(i + round) % values.length] as Buffer });
+    }
+  }
+  if (compact) store.apply(++index, { type: 'compact', revision: store.currentRevision });
+  if (store.currentRevision !== count * revisions + 1) throw new Error('load failed');
+  return store;
+}
 
 function held(count: number, copy: (source: Buffer) => unknown): unknown[] {
   const source = randomBytes(VALUE_BYTES);

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { crc32 } from 'node:zlib';
 import { decodeCommand, encodeCommand, type MvccCommand } from '../../actors/applier/mvcc/commands.ts';
 import { SnapshotCorruptError } from '../../actors/applier/mvcc/errors.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../actors/applier/mvcc/snapshot.ts';
@@ -102,4 +103,12 @@ t.test('commands survive encodeCommand/decodeCommand', async (t) => {
     t.same(h.apply(decoded), direct.apply(command), `${command.type} applies the same after decoding`);
   }
   t.throws(() => decodeCommand(encodeCommand({ type: 'bogus' } as never)), TypeError);
+});
+
+t.test('a checksum-valid table with a record running past the end is refused', async (t) => {
+  const bytes = Buffer.from(encodeSnapshot(busyStore().store.snapshotState()));
+  const firstKeyLength = 12 + bytes.readUInt32LE(8) + 40;
+  bytes.writeUInt32LE(0x7fffffff, firstKeyLength);
+  bytes.writeUInt32LE(crc32(bytes.subarray(12)), 4);
+  t.throws(() => decodeSnapshot(bytes), { name: 'SnapshotCorruptError', fault: 'invalid-state', message: /runs past the end/ });
 });

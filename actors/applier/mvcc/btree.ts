@@ -6,13 +6,13 @@
  * bytes.Compare), and a tree specialised for them compares inline instead of
  * through a comparator callback and walks ranges without allocating.
  * Measured side by side (`node --import tsx bench/mvcc/index.ts 1000000 3`,
- * 1M random 8-byte keys, 1 thread, shared 2-core machine, best of 3 rounds),
- * sorted-btree relative to this tree: with binary-string keys insert 0.76x,
- * get 0.51x, 100-key scans 0.27x, delete 0.69x; with Uint8Array keys and
- * Buffer.compare 0.18x / 0.10x / 0.07x / 0.20x. (A run under heavier load
- * had sorted-btree ahead on insert and delete, 1.47x / 1.63x, and still
- * behind on get 0.43x and scan 0.67x; gets and scans are the store's hot
- * paths.)
+ * 1M random 8-byte keys, 1 thread, 2-core machine at load ~1, best of 3
+ * interleaved rounds), sorted-btree relative to this tree: with
+ * binary-string keys insert 0.62x, get 0.70x, 100-key scans 0.36x, delete
+ * 0.76x; with Uint8Array keys and Buffer.compare 0.11x / 0.11x / 0.07x /
+ * 0.15x. (Under load ~15 one run had sorted-btree ahead on insert and
+ * delete, 1.47x / 1.63x, still behind on get 0.43x and scan 0.67x; gets and
+ * scans are the store's hot paths.)
  *
  * Shape: leaves hold sorted keys with their values; a branch holds, for each
  * child, the largest key below it. Nodes split at `maxNodeSize` and a node
@@ -119,6 +119,23 @@ export class BinaryKeyBTree<V> {
    */
   forRange(low: string, highExclusive: string | null, visit: RangeVisitor<V>): void {
     this.walk(this.root, low, highExclusive, visit);
+  }
+
+  /**
+   * Visits every entry in key order and stores what `update` returns as its
+   * new value (the tree's shape does not change, so this is safe mid-walk).
+   */
+  updateEach(update: (key: string, value: V) => V): void {
+    this.updateNode(this.root, update);
+  }
+
+  private updateNode(node: Node<V>, update: (key: string, value: V) => V): void {
+    if (node instanceof Branch) {
+      for (const child of node.children) this.updateNode(child, update);
+      return;
+    }
+    const { keys, values } = node;
+    for (let i = 0; i < keys.length; i++) values[i] = update(keys[i] as string, values[i] as V);
   }
 
   private walk(node: Node<V>, low: string, high: string | null, visit: RangeVisitor<V>): boolean {

@@ -13,6 +13,7 @@
 import { crc32 } from 'node:zlib';
 import { MvccError } from './errors.ts';
 import type { RevisionRecord } from './history.ts';
+import { encodedRecordBytes, writeRecord } from './record-codec.ts';
 
 export interface HashKvResult {
   readonly hash: number;
@@ -21,32 +22,24 @@ export interface HashKvResult {
   readonly revision: number;
 }
 
-const FIXED_FIELDS_BYTES = 8 * 5 + 4 * 2;
+const SCRATCH_BYTES = 64 * 1024;
 
-/** Encodes one record unambiguously (lengths before bytes) into `scratch`; returns the byte count. */
-function encodeRecord(record: RevisionRecord, scratch: Buffer): number {
-  let at = 0;
-  for (const n of [record.main, record.sub, record.createRevision, record.version, record.lease]) {
-    at = scratch.writeDoubleLE(n, at);
-  }
-  at = scratch.writeUInt32LE(record.key.length, at);
-  at += scratch.write(record.key, at, 'latin1');
-  at = scratch.writeUInt32LE(record.value.length, at);
-  at += scratch.write(record.value, at, 'latin1');
-  return at;
-}
-
-/** CRC32 of the records with main <= revision, in log order. */
+/** CRC32 of the records with main <= revision, in log order, in the snapshot's record layout. */
 function hashRecords(records: readonly RevisionRecord[], revision: number): number {
   let hash = 0;
-  let scratch = Buffer.allocUnsafe(4096);
+  let scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  let used = 0;
   for (const record of records) {
     if (record.main > revision) break;
-    const size = FIXED_FIELDS_BYTES + record.key.length + record.value.length;
-    if (size > scratch.length) scratch = Buffer.allocUnsafe(size * 2);
-    hash = crc32(scratch.subarray(0, encodeRecord(record, scratch)), hash);
+    const size = encodedRecordBytes(record);
+    if (used + size > scratch.length) {
+      hash = crc32(scratch.subarray(0, used), hash);
+      used = 0;
+      if (size > scratch.length) scratch = Buffer.allocUnsafe(size);
+    }
+    used = writeRecord(record, scratch, used);
   }
-  return hash;
+  return crc32(scratch.subarray(0, used), hash);
 }
 
 /**

@@ -67,15 +67,15 @@ export function latestLive(history: readonly RevisionRecord[]): RevisionRecord |
 }
 
 /**
- * Compaction at `revision`, in place: generations closed at or before it go;
- * in the generation alive at it, the last record at or before it stays (reads
- * at >= revision still need it) with everything newer. Returns how many
- * records were dropped; an emptied history means the key leaves the index.
+ * Compaction at `revision`: generations closed at or before it go; in the
+ * generation alive at it, the last record at or before it stays (reads at
+ * >= revision still need it) with everything newer. Returns the trimmed
+ * history as a new, exactly sized array (an empty one: the key leaves the
+ * index), or null when nothing is dropped.
  */
-export function compactHistory(history: RevisionRecord[], revision: number): number {
+export function compactHistory(history: readonly RevisionRecord[], revision: number): RevisionRecord[] | null {
   const at = lastAtOrBefore(history, revision);
-  if (at === -1) return 0;
+  if (at === -1) return null;
   const dropped = isTombstone(history[at] as RevisionRecord) ? at + 1 : at;
-  if (dropped > 0) history.splice(0, dropped);
-  return dropped;
+  return dropped === 0 ? null : history.slice(dropped);
 }

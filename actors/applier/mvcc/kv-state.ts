@@ -16,8 +16,8 @@ import type { KeyRange } from './keys.ts';
 import { LeaseAttachments } from './lease-attachments.ts';
 import { RevisionLog } from './revision-log.ts';
 
-export const INITIAL_REVISION = 1;
-export const NEVER_COMPACTED = -1;
+const INITIAL_REVISION = 1;
+const NEVER_COMPACTED = -1;
 
 /** What one put or tombstone did. */
 export interface Change {
@@ -118,24 +118,22 @@ export class KvState {
 
   /**
    * Drops history below `revision` (etcd's compaction; the caller checked the
-   * revision). Work is proportional to the records at or below it.
+   * revision). Like etcd, it visits every key: a walk of the tree in key
+   * order, then one pass over the log's records at or below the revision.
    */
   compact(revision: number): void {
-    const prefix = this.log.prefixUpTo(revision);
-    const done = new Set<string>();
-    const kept: RevisionRecord[] = [];
-    for (const { key } of prefix) {
-      if (done.has(key)) continue;
-      done.add(key);
-      const history = this.index.get(key);
-      if (history === undefined) throw new Error('mvcc invariant: logged record of an unindexed key');
-      compactHistory(history, revision);
-      const first = history[0];
-      if (first === undefined) this.index.delete(key);
-      else if (first.main <= revision) kept.push(first);
-    }
-    kept.sort(compareRevisions);
-    this.log.replacePrefix(revision, kept);
+    const kept = new Set<RevisionRecord>();
+    const emptied: string[] = [];
+    this.index.updateEach((key, history) => {
+      // The trimmed copy is exactly sized: a history that grew by push() gives its spare slots back.
+      const current = compactHistory(history, revision) ?? history;
+      const first = current[0];
+      if (first === undefined) emptied.push(key);
+      else if (first.main <= revision) kept.add(first);
+      return current;
+    });
+    for (const key of emptied) this.index.delete(key);
+    this.log.replacePrefix(revision, this.log.prefixUpTo(revision).filter((record) => kept.has(record)));
     this.compactRevision = revision;
   }
 }

@@ -1,15 +1,17 @@
 /**
- * The store's whole state as bytes, and back: a 12-byte header (magic
- * "CMVS", CRC32 of the body, body length) and a msgpackr body holding the
- * applied index, the revisions and every retained record in revision order
- * (the key index and lease attachments are rebuilt from the records).
+ * The store's whole state as bytes, and back. Layout:
+ *
+ *   magic "CMVS" u32 | CRC32 of everything after the header u32 | meta length u32
+ *   meta: msgpackr map { format, appliedIndex, currentRevision, compactRevision, recordCount, tableBytes }
+ *   table: every retained record in revision order, in record-codec.ts's layout
+ *
+ * The key index and lease attachments are rebuilt from the records on
+ * restore. Records are not msgpackr-encoded because at a million keys that
+ * dominated snapshot time (see record-codec.ts).
  *
  * Pure functions of plain data, so the lead can run them on a piscina
  * worker: `MvccStore.snapshotState()` gives the data, `MvccStore.restore()`
  * takes it back.
- *
- * Keys and values travel as msgpack bin (the stored binary strings turned
- * back into bytes): as str, every byte >= 0x80 would take two bytes.
  *
  * Never: return state from bytes whose checksum or shape is wrong; every
  * such case is a SnapshotCorruptError naming what was wrong.
@@ -18,7 +20,7 @@ import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import { SnapshotCorruptError } from './errors.ts';
 import type { RevisionRecord } from './history.ts';
-import { toBinary, toBytes } from './keys.ts';
+import { encodedRecordBytes, MIN_RECORD_BYTES, readRecord, writeRecord } from './record-codec.ts';
 
 export interface MvccSnapshotState {
   readonly appliedIndex: number;
@@ -30,87 +32,84 @@ export interface MvccSnapshotState {
 
 const MAGIC = 0x53564d43; // "CMVS" read as a little-endian uint32
 const HEADER_BYTES = 12;
-const FORMAT = 1;
-const FIELDS_PER_RECORD = 7;
+const FORMAT = 2;
 
 const packr = new Packr({ useRecords: false });
 
-interface Body {
+interface Meta {
   readonly format: number;
   readonly appliedIndex: number;
   readonly currentRevision: number;
   readonly compactRevision: number;
-  /** FIELDS_PER_RECORD entries per record: main, sub, key, value, createRevision, version, lease. */
-  readonly records: ReadonlyArray<number | Uint8Array>;
+  readonly recordCount: number;
+  readonly tableBytes: number;
 }
 
 export function encodeSnapshot(state: MvccSnapshotState): Uint8Array {
-  const flat: Array<number | Uint8Array> = new Array(state.records.length * FIELDS_PER_RECORD);
-  let at = 0;
-  for (const r of state.records) {
-    flat[at++] = r.main;
-    flat[at++] = r.sub;
-    flat[at++] = toBytes(r.key);
-    flat[at++] = toBytes(r.value);
-    flat[at++] = r.createRevision;
-    flat[at++] = r.version;
-    flat[at++] = r.lease;
-  }
-  const body: Body = { format: FORMAT, appliedIndex: state.appliedIndex, currentRevision: state.currentRevision, compactRevision: state.compactRevision, records: flat };
-  const encoded = packr.pack(body);
-  if (encoded.length > 0xffff_ffff) throw new RangeError('mvcc snapshot body exceeds 4 GiB');
-  const out = Buffer.allocUnsafe(HEADER_BYTES + encoded.length);
+  let tableBytes = 0;
+  for (const record of state.records) tableBytes += encodedRecordBytes(record);
+  const meta: Meta = {
+    format: FORMAT,
+    appliedIndex: state.appliedIndex,
+    currentRevision: state.currentRevision,
+    compactRevision: state.compactRevision,
+    recordCount: state.records.length,
+    tableBytes,
+  };
+  const metaBytes = packr.pack(meta);
+  const out = Buffer.allocUnsafe(HEADER_BYTES + metaBytes.length + tableBytes);
   out.writeUInt32LE(MAGIC, 0);
-  out.writeUInt32LE(crc32(encoded), 4);
-  out.writeUInt32LE(encoded.length, 8);
-  out.set(encoded, HEADER_BYTES);
+  out.writeUInt32LE(metaBytes.length, 8);
+  out.set(metaBytes, HEADER_BYTES);
+  let at = HEADER_BYTES + metaBytes.length;
+  for (const record of state.records) at = writeRecord(record, out, at);
+  if (at !== out.length) throw new Error(`mvcc invariant: snapshot table is ${at - HEADER_BYTES - metaBytes.length} bytes, sized ${tableBytes}`);
+  out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 4);
   return out;
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);
 
-function readBody(bytes: Uint8Array): Body {
-  if (bytes.length < HEADER_BYTES) throw new SnapshotCorruptError('truncated', `${bytes.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function readMeta(buf: Buffer): { meta: Meta; tableStart: number } {
+  if (buf.length < HEADER_BYTES) throw new SnapshotCorruptError('truncated', `${buf.length} bytes is shorter than the ${HEADER_BYTES}-byte header`);
   if (buf.readUInt32LE(0) !== MAGIC) throw new SnapshotCorruptError('bad-magic', 'not an MVCC snapshot');
-  const bodyLength = buf.readUInt32LE(8);
-  if (bodyLength !== buf.length - HEADER_BYTES) throw new SnapshotCorruptError('length-mismatch', `header says ${bodyLength} body bytes, found ${buf.length - HEADER_BYTES}`);
-  const encoded = buf.subarray(HEADER_BYTES);
-  if (crc32(encoded) !== buf.readUInt32LE(4)) throw new SnapshotCorruptError('checksum-mismatch', 'CRC32 of the body does not match the header');
-  let body: unknown;
+  const metaLength = buf.readUInt32LE(8);
+  const tableStart = HEADER_BYTES + metaLength;
+  if (tableStart > buf.length) throw new SnapshotCorruptError('length-mismatch', `meta of ${metaLength} bytes runs past the end`);
+  let decoded: unknown;
   try {
-    body = packr.unpack(encoded);
+    decoded = packr.unpack(buf.subarray(HEADER_BYTES, tableStart));
   } catch (error) {
     throw new SnapshotCorruptError('undecodable', (error as Error).message);
   }
-  const b = body as Partial<Body> | null;
-  if (typeof b !== 'object' || b === null) throw new SnapshotCorruptError('invalid-state', 'body is not a map');
-  if (b.format !== FORMAT) throw new SnapshotCorruptError('unsupported-format', `format ${String(b.format)}, expected ${FORMAT}`);
-  if (!isInt(b.appliedIndex) || !isInt(b.currentRevision) || !isInt(b.compactRevision) || !Array.isArray(b.records)) {
-    throw new SnapshotCorruptError('invalid-state', 'missing or malformed header fields');
+  const m = decoded as Partial<Meta> | null;
+  if (typeof m !== 'object' || m === null) throw new SnapshotCorruptError('invalid-state', 'meta is not a map');
+  if (m.format !== FORMAT) throw new SnapshotCorruptError('unsupported-format', `format ${String(m.format)}, expected ${FORMAT}`);
+  if (![m.appliedIndex, m.currentRevision, m.compactRevision, m.recordCount, m.tableBytes].every(isInt)) {
+    throw new SnapshotCorruptError('invalid-state', 'missing or malformed meta fields');
   }
-  return b as Body;
+  if (tableStart + (m.tableBytes as number) !== buf.length) {
+    throw new SnapshotCorruptError('length-mismatch', `meta says ${m.tableBytes} table bytes, found ${buf.length - tableStart}`);
+  }
+  // Lengths first (they name truncation precisely), then the checksum over everything.
+  if (crc32(buf.subarray(HEADER_BYTES)) !== buf.readUInt32LE(4)) throw new SnapshotCorruptError('checksum-mismatch', 'CRC32 of the body does not match the header');
+  if ((m.recordCount as number) * MIN_RECORD_BYTES > (m.tableBytes as number)) {
+    throw new SnapshotCorruptError('invalid-state', `${m.recordCount} records cannot fit in ${m.tableBytes} bytes`);
+  }
+  return { meta: m as Meta, tableStart };
 }
 
-function readRecord(flat: ReadonlyArray<unknown>, at: number): RevisionRecord {
-  const main = flat[at];
-  const sub = flat[at + 1];
-  const key = flat[at + 2];
-  const value = flat[at + 3];
-  const createRevision = flat[at + 4];
-  const version = flat[at + 5];
-  const lease = flat[at + 6];
-  if (!isInt(main) || !isInt(sub) || !(key instanceof Uint8Array) || !(value instanceof Uint8Array) || !isInt(createRevision) || !isInt(version) || !isInt(lease)) {
-    throw new SnapshotCorruptError('invalid-state', `malformed record at field ${at}`);
-  }
-  return { main, sub, key: toBinary(key), value: toBinary(value), createRevision, version, lease };
-}
-
-/** Decodes and checks a snapshot (record order and contents are checked again on restore). */
+/** Decodes and checks a snapshot (record order is checked again on restore). */
 export function decodeSnapshot(bytes: Uint8Array): MvccSnapshotState {
-  const body = readBody(bytes);
-  if (body.records.length % FIELDS_PER_RECORD !== 0) throw new SnapshotCorruptError('invalid-state', 'record array length is not a whole number of records');
-  const records: RevisionRecord[] = new Array(body.records.length / FIELDS_PER_RECORD);
-  for (let i = 0; i < records.length; i++) records[i] = readRecord(body.records, i * FIELDS_PER_RECORD);
-  return { appliedIndex: body.appliedIndex, currentRevision: body.currentRevision, compactRevision: body.compactRevision, records };
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const { meta, tableStart } = readMeta(buf);
+  const records: RevisionRecord[] = new Array(meta.recordCount);
+  let at = tableStart;
+  try {
+    for (let i = 0; i < meta.recordCount; i++) [records[i], at] = readRecord(buf, at);
+  } catch (error) {
+    throw new SnapshotCorruptError('invalid-state', (error as Error).message);
+  }
+  if (at !== buf.length) throw new SnapshotCorruptError('length-mismatch', `${buf.length - at} bytes after the last of ${meta.recordCount} records`);
+  return { appliedIndex: meta.appliedIndex, currentRevision: meta.currentRevision, compactRevision: meta.compactRevision, records };
 }
