@@ -65,6 +65,7 @@ export class ActorCell {
   readonly #ctx: ActorContext<unknown>;
   #behaviour: Behaviour<unknown> | undefined;
   #busy = false;
+  #roomWaiters: Array<() => void> = [];
   #current: MailboxEntry | undefined;
   #replyDeferred = false;
 
@@ -107,6 +108,21 @@ export class ActorCell {
     if (this.mailbox.length > 0) this.#host.schedule(this);
   }
 
+  /**
+   * Calls `callback` once the mailbox has room again (or the cell stopped):
+   * how a ring receiver that met a full mailbox knows when to go on.
+   */
+  whenRoom(callback: () => void): void {
+    this.#roomWaiters.push(callback);
+  }
+
+  #wakeRoomWaiters(): void {
+    if (this.#roomWaiters.length === 0) return;
+    const waiters = this.#roomWaiters;
+    this.#roomWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
   /** Queues a message; false when the mailbox is at its bound. */
   enqueue(entry: MailboxEntry): boolean {
     if (!this.mailbox.push(entry)) return false;
@@ -118,6 +134,7 @@ export class ActorCell {
   processOne(): void {
     if (!this.runnable || this.#behaviour === undefined) throw new Error(`actor "${this.name}" is not runnable`);
     const entry = this.mailbox.shift() as MailboxEntry;
+    this.#wakeRoomWaiters();
     this.#current = entry;
     this.#replyDeferred = false;
     this.counters.messagesProcessed += 1;
@@ -163,6 +180,7 @@ export class ActorCell {
         rejectedAsks += 1;
       }
     }
+    this.#wakeRoomWaiters();
     return { discardedMessages, rejectedAsks };
   }
 

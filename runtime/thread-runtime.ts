@@ -359,14 +359,13 @@ export class ThreadRuntime implements Router, CellHost {
     }
     switch (envelope[0]) {
       case FrameKind.send: {
-        const error = this.#deliverLocal(envelope[1], { message: envelope[2], replier: undefined });
-        if (error !== undefined) this.reportRejection(envelope[1], error);
+        const name = envelope[1];
+        this.#deliverFromPeer(fromThread, name, { message: envelope[2], replier: undefined }, (error) => this.reportRejection(name, error));
         return;
       }
       case FrameKind.ask: {
         const replier = new Replier<unknown>(fromThread, envelope[3], envelope[1], this);
-        const error = this.#deliverLocal(envelope[1], { message: envelope[2], replier });
-        if (error !== undefined) replier.reject(error);
+        this.#deliverFromPeer(fromThread, envelope[1], { message: envelope[2], replier }, (error) => replier.reject(error));
         return;
       }
       case FrameKind.replyOk:
@@ -376,6 +375,30 @@ export class ThreadRuntime implements Router, CellHost {
         this.#pending.settle(envelope[1], { ok: false, error: fromWireError(envelope[2]) });
         return;
     }
+  }
+
+  /**
+   * A message from another thread for a full mailbox is not refused: the
+   * ring from that thread pauses with the message held here, so the sender
+   * meets a full ring and waits (backpressure, nothing dropped or
+   * reordered), and both go on once the actor has taken a message.
+   */
+  #deliverFromPeer(peer: number, name: string, entry: MailboxEntry, refuse: (error: RuntimeError<object>) => void): void {
+    const error = this.#deliverLocal(name, entry);
+    if (error === undefined) return;
+    const cell = this.#cells.get(name);
+    const receiver = this.#receivers.get(peer);
+    if (!(error instanceof MailboxFullError) || cell === undefined || receiver === undefined) return refuse(error);
+    const tryAgain = (): void => {
+      if (this.#closed) return;
+      const retry = this.#deliverLocal(name, entry);
+      // Several paused peers may wait on one actor: whoever finds it full again waits again.
+      if (retry instanceof MailboxFullError && this.#cells.get(name) === cell) return cell.whenRoom(tryAgain);
+      if (retry !== undefined) refuse(retry);
+      receiver.resume();
+    };
+    receiver.pause();
+    cell.whenRoom(tryAgain);
   }
 
   /** A queued frame the ring refused for good: whoever waits on it hears why, else the supervisor. */

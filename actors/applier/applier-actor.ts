@@ -6,16 +6,27 @@
  * It never decides anything: every member's applier turns the same entries
  * into the same state. Entries at or below the store's applied index are
  * skipped, so replaying the log after a restart never applies one twice.
+ *
+ * Every `snapshotCountEntries` entries it snapshots the whole replicated
+ * state (store, leases, members) and hands the bytes to the raft actor, which
+ * stores them and trims the log. It installs a snapshot (on restart, or sent
+ * by the leader) before any entry after it.
  */
 import { defineActor, matchType, type ActorContext, type Replier } from '../../runtime/index.ts';
 import { ActorNames } from '../member/names.ts';
 import { decodeMemberCommand, type LeaseGrantCommand } from '../member/commands.ts';
+import type { MemberRecord } from '../member/member-info.ts';
 import { attempt, refused, success, type Outcome } from '../member/outcome.ts';
-import type { Entry } from '../raft/core/types.ts';
+import { decodeConfChange } from '../raft/core/conf-change-codec.ts';
+import type { Entry, Snapshot } from '../raft/core/types.ts';
+import type { RaftActorMessage } from '../raft/raft-actor.ts';
 import type { WatchHubMessage } from '../watch-hub/watch-hub-actor.ts';
 import type { LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import { LeaseTable } from './lease-table.ts';
-import { MvccStore, type ChangeEvent, type CommandResponse, type EventPage, type HashKvResult, type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse } from './mvcc/index.ts';
+import { MemberTable } from './member-table.ts';
+import { runInSteps, SnapshotSchedule } from './snapshot-schedule.ts';
+import { decodeMemberState, encodeMemberStateSteps } from './state-snapshot.ts';
+import { MvccStore, SnapshotCorruptError, type ChangeEvent, type CommandResponse, type EventPage, type HashKvResult, type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse } from './mvcc/index.ts';
 import { ReadQueue } from './read-queue.ts';
 
 export type ReadRequest =
@@ -24,7 +35,12 @@ export type ReadRequest =
 
 export type ReadResult = RangeResponse | TxnResponse;
 
-export type WriteResult = CommandResponse | { readonly type: 'lease-grant'; readonly id: number; readonly ttlSeconds: number; readonly revision: number };
+export type WriteResult =
+  | CommandResponse
+  | { readonly type: 'lease-grant'; readonly id: number; readonly ttlSeconds: number; readonly revision: number }
+  /** A committed membership change: the member table it produced (revision: for etcd's response header). */
+  | { readonly type: 'conf-change'; readonly members: readonly MemberRecord[]; readonly revision: number }
+  | { readonly type: 'member-attributes'; readonly revision: number };
 
 export interface ApplierStatus {
   readonly revision: number;
@@ -41,23 +57,78 @@ export type ApplierMessage =
   | { readonly type: 'await-applied'; readonly index: number }
   | { readonly type: 'hash-kv'; readonly revision: number }
   | { readonly type: 'events-since'; readonly key: Uint8Array; readonly rangeEnd: Uint8Array | undefined; readonly startRevision: number; readonly maxEvents: number }
-  | { readonly type: 'lease-keys'; readonly id: number };
+  | { readonly type: 'lease-keys'; readonly id: number }
+  /** Ask: the replicated member table (MemberRecord[], by ascending ID). */
+  | { readonly type: 'members' }
+  /** Replace the whole state with a snapshot's (restart, or sent by the leader); entries after it follow. */
+  | { readonly type: 'install-snapshot'; readonly snapshot: Snapshot }
+  | { readonly type: 'snapshot-failed'; readonly reason: string }
+  /** Ask: the whole replicated state, encoded as a snapshot's data (etcd's Maintenance.Snapshot). */
+  | { readonly type: 'encode-state' };
 
 export interface ApplierArgs {
   /** Reads waiting for their index to be applied, at most. */
   readonly maxWaitingReads: number;
+  /** The bootstrap cluster (--initial-cluster): the member table when the store holds no snapshot. */
+  readonly initialMembers: readonly MemberRecord[];
+  /** Applied entries between snapshots (etcd's --snapshot-count, default 100000). */
+  readonly snapshotCountEntries: number;
 }
+
+/** MVCC records encoded per turn of the event loop while a snapshot is built (~10 ms of work each). */
+const SNAPSHOT_RECORDS_PER_STEP = 4096;
 
 const leaseExists = { grpcCode: 9, message: 'etcdserver: lease already exists' } as const;
 const tooManyReads = { grpcCode: 8, message: 'etcdserver: too many requests' } as const;
 
 export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx) => {
-  const leases = new LeaseTable();
-  const store = new MvccStore(leases);
+  let leases = new LeaseTable();
+  let store = new MvccStore(leases);
+  let members = new MemberTable(args.initialMembers);
   const reads = new ReadQueue(args.maxWaitingReads);
+  const snapshots = new SnapshotSchedule(args.snapshotCountEntries);
   let publishedCompactRevision = store.compactRevision;
   const watchHub = () => ctx.lookup<WatchHubMessage>(ActorNames.watchHub);
   const leaseWheel = () => ctx.lookup<LeaseWheelMessage>(ActorNames.leaseWheel);
+  const raft = () => ctx.lookup<RaftActorMessage>(ActorNames.raft);
+
+  function maybeSnapshot(): void {
+    if (!snapshots.begin(store.appliedIndex)) return;
+    const index = store.appliedIndex;
+    const state = { appliedIndex: index, mvcc: store.snapshotState(), leases: leases.entries(), members: members.list() };
+    runInSteps(encodeMemberStateSteps(state, SNAPSHOT_RECORDS_PER_STEP)).then(
+      (data) => {
+        snapshots.finished();
+        raft().send({ type: 'snapshot-made', index, data });
+      },
+      (error: unknown) => ctx.self.send({ type: 'snapshot-failed', reason: error instanceof Error ? error.message : String(error) }),
+    );
+  }
+
+  /** Everything is checked before anything is replaced: a corrupt snapshot throws and changes nothing. */
+  function installSnapshot(snapshot: Snapshot): void {
+    const { index } = snapshot.meta;
+    if (index <= store.appliedIndex) throw new Error(`invariant: snapshot at index ${index} is not past the applied index ${store.appliedIndex}`);
+    const decoded = decodeMemberState(snapshot.data);
+    if (decoded.appliedIndex !== index) throw new Error(`invariant: snapshot at index ${index} holds state applied up to ${decoded.appliedIndex}`);
+    const nextLeases = new LeaseTable();
+    nextLeases.replace(decoded.leases);
+    const nextMembers = new MemberTable([]);
+    nextMembers.replace(decoded.members);
+    const nextStore = MvccStore.restore(decoded.mvcc, nextLeases);
+    tellLeaseWheel(leases, nextLeases);
+    [leases, members, store] = [nextLeases, nextMembers, nextStore];
+    publishedCompactRevision = store.compactRevision;
+    snapshots.installed(index);
+    watchHub().send({ type: 'restore', revision: store.currentRevision, compactRevision: store.compactRevision });
+    reads.serveUpTo(store.appliedIndex);
+  }
+
+  /** The lease wheel's leases become the snapshot's: the ones gone are revoked, the new ones granted. */
+  function tellLeaseWheel(before: LeaseTable, after: LeaseTable): void {
+    for (const [id] of before.entries()) if (!after.exists(id)) leaseWheel().send({ type: 'revoked', id });
+    for (const [id, ttlSeconds] of after.entries()) if (!before.exists(id)) leaseWheel().send({ type: 'granted', id, ttlSeconds });
+  }
 
   function grantLease(command: LeaseGrantCommand): Outcome<WriteResult> {
     if (!leases.grant(command.id, command.ttlSeconds)) return refused(leaseExists);
@@ -66,7 +137,12 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
   }
 
   function applyEntry(entry: Entry, events: ChangeEvent[]): Outcome<WriteResult> | null {
-    if (entry.kind !== 'normal' || entry.data.length === 0) {
+    if (entry.kind === 'conf-change') {
+      members.applyConfChange(decodeConfChange(entry.data));
+      store.markApplied(entry.index);
+      return success({ type: 'conf-change', members: members.list(), revision: store.currentRevision });
+    }
+    if (entry.data.length === 0) {
       store.markApplied(entry.index);
       return null;
     }
@@ -74,6 +150,11 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
     if (command.type === 'lease-grant') {
       store.markApplied(entry.index);
       return grantLease(command);
+    }
+    if (command.type === 'member-attributes') {
+      members.applyAttributes(command);
+      store.markApplied(entry.index);
+      return success({ type: 'member-attributes', revision: store.currentRevision });
     }
     const result = store.apply(entry.index, command);
     if (result.status === 'rejected') return refused({ grpcCode: result.error.grpcCode, message: result.error.message });
@@ -102,6 +183,7 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
       watchHub().send({ type: 'publish', events, revision: store.currentRevision, compactRevision: store.compactRevision });
     }
     reads.serveUpTo(store.appliedIndex);
+    maybeSnapshot();
   }
 
   function serveRead(read: ReadRequest): Outcome<ReadResult> {
@@ -131,5 +213,22 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
     'events-since': (message): Outcome<EventPage> =>
       attempt(() => store.eventsSince(message.key, message.rangeEnd, message.startRevision, message.maxEvents)),
     'lease-keys': (message): Uint8Array[] => store.keysForLease(message.id),
+    members: (): MemberRecord[] => members.list(),
+    'install-snapshot': (message) => {
+      try {
+        installSnapshot(message.snapshot);
+      } catch (error) {
+        // Crashing would restart this actor empty: keep serving the old state and stop Raft instead.
+        if (!(error instanceof SnapshotCorruptError || error instanceof TypeError)) throw error;
+        raft().send({ type: 'fail', reason: `refused the snapshot at index ${message.snapshot.meta.index}: ${error.message}` });
+      }
+    },
+    'encode-state': (): Promise<Uint8Array> => {
+      const state = { appliedIndex: store.appliedIndex, mvcc: store.snapshotState(), leases: leases.entries(), members: members.list() };
+      return runInSteps(encodeMemberStateSteps(state, SNAPSHOT_RECORDS_PER_STEP));
+    },
+    'snapshot-failed': (message) => {
+      throw new Error(`applier: building a snapshot failed: ${message.reason}`);
+    },
   });
 });

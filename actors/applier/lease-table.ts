@@ -26,4 +26,18 @@ export class LeaseTable implements LeaseLookup {
   entries(): Array<[id: number, ttlSeconds: number]> {
     return [...this.ttlSecondsById];
   }
+
+  /** Replaces every lease (snapshot restore); throws TypeError on a malformed or repeated row, keeping the old set. */
+  replace(rows: readonly unknown[]): void {
+    const next = new Map<number, number>();
+    for (const row of rows) {
+      const [id, ttlSeconds] = Array.isArray(row) && row.length === 2 ? (row as unknown[]) : [];
+      if (!Number.isSafeInteger(id) || !Number.isSafeInteger(ttlSeconds) || next.has(id as number)) {
+        throw new TypeError(`lease row ${JSON.stringify(row)} is not a new [id, ttlSeconds]`);
+      }
+      next.set(id as number, ttlSeconds as number);
+    }
+    this.ttlSecondsById.clear();
+    for (const [id, ttlSeconds] of next) this.ttlSecondsById.set(id, ttlSeconds);
+  }
 }

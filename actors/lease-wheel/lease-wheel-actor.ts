@@ -3,7 +3,8 @@
  * it from the applier once committed, so every member knows every lease; on
  * the leader alone it decides expiry and proposes the revoke through Raft.
  * Keep-alives are answered here, by the leader, without a Raft round (etcd
- * does the same): they move a deadline, not replicated state.
+ * does the same): they move a deadline, not replicated state. A follower's
+ * wheel hands keep-alives and TTL queries to the leader's wheel (one hop).
  */
 import { defineActor, matchType, type ActorContext } from '../../runtime/index.ts';
 import type { ApplierMessage, WriteResult } from '../applier/applier-actor.ts';
@@ -11,16 +12,20 @@ import { seededRandom } from '../common/seeded-random.ts';
 import { encodeMemberCommand } from '../member/commands.ts';
 import { ActorNames } from '../member/names.ts';
 import { refused, success, type Outcome, type Refusal } from '../member/outcome.ts';
+import type { NodeId } from '../raft/core/types.ts';
 import type { RaftActorMessage } from '../raft/raft-actor.ts';
+import { callMember } from '../transport/call-member.ts';
+import type { TransportMessage } from '../transport/transport-messages.ts';
 import { LeaseError, Lessor, MAX_LEASE_TTL_SECONDS, minLeaseTtlSeconds, type TimeToLive } from './index.ts';
 
 export type LeaseWheelMessage =
   | { readonly type: 'granted'; readonly id: number; readonly ttlSeconds: number }
   | { readonly type: 'revoked'; readonly id: number }
-  | { readonly type: 'role'; readonly leader: boolean }
+  | { readonly type: 'role'; readonly leader: boolean; readonly leaderId: NodeId }
   | { readonly type: 'grant'; readonly id: number; readonly ttlSeconds: number }
-  | { readonly type: 'keep-alive'; readonly id: number }
-  | { readonly type: 'time-to-live'; readonly id: number; readonly keys: boolean }
+  /** `forwarded`: sent by a follower's wheel to the leader's (answered there, never forwarded again). */
+  | { readonly type: 'keep-alive'; readonly id: number; readonly forwarded?: boolean }
+  | { readonly type: 'time-to-live'; readonly id: number; readonly keys: boolean; readonly forwarded?: boolean }
   | { readonly type: 'leases' }
   | { readonly type: 'tick' };
 
@@ -31,6 +36,9 @@ export interface LeaseWheelArgs {
   readonly maxAttachedKeys: number;
   /** Seeds lease-ID minting (IDs must differ across restarts, not be secret). */
   readonly idSeed: number;
+  /** True in a cluster: a follower forwards keep-alives to the leader through the transport. */
+  readonly hasTransport: boolean;
+  readonly requestTimeoutMs: number;
 }
 
 export interface LeaseGranted {
@@ -67,6 +75,19 @@ export const leaseWheelActor = defineActor<LeaseWheelMessage, LeaseWheelArgs>((a
   const raft = () => ctx.lookup<RaftActorMessage>(ActorNames.raft);
   const applier = () => ctx.lookup<ApplierMessage>(ActorNames.applier);
   let leader = false;
+  let leaderId: NodeId = 0;
+
+  /** On a follower, answers `message` with the leader wheel's reply; false when it must be served here. */
+  function forwardedToLeader(message: Extract<LeaseWheelMessage, { type: 'keep-alive' | 'time-to-live' }>, context: ActorContext<LeaseWheelMessage>): boolean {
+    if (leader || message.forwarded === true || !args.hasTransport || leaderId === 0) return false;
+    const replier = context.deferReply<Outcome<unknown>>();
+    const transport = ctx.lookup<TransportMessage>(ActorNames.transport);
+    callMember(transport, leaderId, { actor: ActorNames.leaseWheel, message: { ...message, forwarded: true } }, args.requestTimeoutMs).then(
+      (outcome) => replier.resolve(outcome),
+      (error: unknown) => replier.reject(error),
+    );
+    return true;
+  }
 
   const timer = setInterval(() => ctx.self.send({ type: 'tick' }), args.tickIntervalMs);
   timer.unref();
@@ -90,6 +111,7 @@ export const leaseWheelActor = defineActor<LeaseWheelMessage, LeaseWheelArgs>((a
   }
 
   function timeToLive(message: Extract<LeaseWheelMessage, { type: 'time-to-live' }>, context: ActorContext<LeaseWheelMessage>): Outcome<TimeToLive> | void {
+    if (forwardedToLeader(message, context)) return;
     let ttl: TimeToLive;
     try {
       ttl = lessor.timeToLive(message.id, Date.now());
@@ -111,13 +133,15 @@ export const leaseWheelActor = defineActor<LeaseWheelMessage, LeaseWheelArgs>((a
       lessor.revoke(message.id);
     },
     role: (message) => {
+      leaderId = message.leaderId;
       if (message.leader === leader) return;
       leader = message.leader;
       if (leader) lessor.promote(Date.now());
       else lessor.demote();
     },
     grant,
-    'keep-alive': (message): Outcome<{ ttlSeconds: number }> => {
+    'keep-alive': (message, context): Outcome<{ ttlSeconds: number }> | void => {
+      if (forwardedToLeader(message, context)) return;
       try {
         return success({ ttlSeconds: lessor.keepAlive(message.id, Date.now()).ttlSeconds });
       } catch (error) {

@@ -1,11 +1,14 @@
 /**
- * What a member writes into a Raft entry: an MVCC command for the store, or a
- * lease grant for the lease table. Every member decodes and applies the same
- * bytes to the same result, so nothing member-local (clocks, caller handles)
- * may appear here.
+ * What a member writes into a normal Raft entry: an MVCC command for the
+ * store, a lease grant for the lease table, or a member's published
+ * attributes for the member table. This is the one codec for those bytes.
+ * Every member decodes and applies the same bytes to the same result, so
+ * nothing member-local (clocks, caller handles) may appear here.
+ * (Membership changes travel in 'conf-change' entries: see member-info.ts.)
  */
 import { Packr } from 'msgpackr';
 import { type MvccCommand } from '../applier/mvcc/index.ts';
+import type { NodeId } from '../raft/core/types.ts';
 
 /** Creates a lease; the ID is chosen by the proposing leader so every member agrees on it. */
 export interface LeaseGrantCommand {
@@ -14,10 +17,18 @@ export interface LeaseGrantCommand {
   readonly ttlSeconds: number;
 }
 
-export type MemberCommand = MvccCommand | LeaseGrantCommand;
+/** A member publishes its name and client URLs once it serves (etcd's publish); unknown IDs are ignored. */
+export interface MemberAttributesCommand {
+  readonly type: 'member-attributes';
+  readonly id: NodeId;
+  readonly name: string;
+  readonly clientUrls: readonly string[];
+}
+
+export type MemberCommand = MvccCommand | LeaseGrantCommand | MemberAttributesCommand;
 
 const MEMBER_COMMAND_TYPES: ReadonlySet<string> = new Set<MemberCommand['type']>([
-  'put', 'delete-range', 'txn', 'compact', 'lease-revoke', 'lease-grant',
+  'put', 'delete-range', 'txn', 'compact', 'lease-revoke', 'lease-grant', 'member-attributes',
 ]);
 
 // Plain msgpack maps (no record extension): entries stay readable by any decoder.

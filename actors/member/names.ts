@@ -5,6 +5,7 @@ export const ActorNames = {
   applier: 'applier',
   leaseWheel: 'lease-wheel',
   watchHub: 'watch-hub',
+  transport: 'transport',
 } as const;
 
 export type ActorName = (typeof ActorNames)[keyof typeof ActorNames];

@@ -2,14 +2,19 @@
  * Starts one member's actors on the runtime and wires them by name: the log
  * writer first (the raft actor recovers from it), then the watch hub, lease
  * wheel and applier (the raft actor hands them work as soon as it starts),
- * and the raft actor last. Where they run is the placement option.
+ * and the raft actor last. Where they run is the placement option. In a
+ * cluster the transport actor starts before the raft actor, so the first
+ * Ready's messages have somewhere to go.
  */
-import { ActorSystem, type ActorRef, type Placement } from '../../runtime/index.ts';
+import { ActorStoppedError, ActorSystem, type ActorRef, type Placement } from '../../runtime/index.ts';
 import type { ApplierArgs, ApplierMessage } from '../applier/applier-actor.ts';
 import type { LeaseWheelArgs, LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import type { LogWriterArgs, LogWriterMessage } from '../log-writer/log-writer-actor.ts';
 import type { RaftActorArgs, RaftActorMessage, RaftActorStatus } from '../raft/raft-actor.ts';
 import type { NodeId } from '../raft/core/types.ts';
+import { transportArgs, type PeerTlsArgs } from '../transport/transport-args.ts';
+import type { PeerAddress, TransportMessage } from '../transport/transport-messages.ts';
+import type { MemberRecord } from './member-info.ts';
 import type { WatchHubArgs, WatchHubMessage } from '../watch-hub/watch-hub-actor.ts';
 import { ActorNames } from './names.ts';
 
@@ -23,7 +28,30 @@ export interface MemberOptions {
   readonly preVote: boolean;
   readonly placement: MemberPlacement;
   readonly watchProgressIntervalMs: number;
+  /** Applied entries between snapshots (etcd's --snapshot-count). */
+  readonly snapshotCountEntries: number;
+  /** Log entries kept below a snapshot so slow followers catch up without one. Default 5,000 (etcd's). */
+  readonly snapshotCatchUpEntries?: number;
+  /** The member table before the first entry (the bootstrap cluster). */
+  readonly initialMembers: readonly MemberRecord[];
+  /** How this member reaches the others; null for a member alone with no peer listener (embedded). */
+  readonly peer: PeerOptions | null;
 }
+
+export interface PeerOptions {
+  readonly listen: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+  readonly peers: readonly PeerAddress[];
+  readonly tls: PeerTlsArgs | null;
+}
+
+/** What peers may ask of this member's actors: only what a follower forwards to its leader. */
+const PEER_CALL_TARGETS = {
+  [ActorNames.raft]: ['propose', 'conf-change'],
+  [ActorNames.leaseWheel]: ['keep-alive', 'time-to-live'],
+} as const;
+
+/** etcd's request timeout: 5 s plus two election timeouts. */
+const requestTimeoutMsOf = (electionTimeoutMs: number): number => 5_000 + 2 * electionTimeoutMs;
 
 /**
  * 'one-worker': every actor of the member on one worker thread (the default:
@@ -33,28 +61,32 @@ export interface MemberOptions {
 export type MemberPlacement = 'one-worker' | 'per-actor' | { readonly groups: Readonly<Record<string, readonly string[]>> };
 
 export interface Member {
+  readonly memberId: NodeId;
+  readonly clusterId: number;
   readonly system: ActorSystem;
   readonly raft: ActorRef<RaftActorMessage>;
   readonly applier: ActorRef<ApplierMessage>;
   readonly watchHub: ActorRef<WatchHubMessage>;
   readonly leaseWheel: ActorRef<LeaseWheelMessage>;
   readonly logWriter: ActorRef<LogWriterMessage>;
+  readonly transport: ActorRef<TransportMessage> | null;
 }
 
 /** How long a restart may take to re-apply its committed log before open fails. */
 const REPLAY_TIMEOUT_MS = 5 * 60_000;
-const MEMBER_ACTOR_COUNT = Object.keys(ActorNames).length;
-
-function runtimePlacement(placement: MemberPlacement): { placement: Placement; threads?: number } {
+function runtimePlacement(placement: MemberPlacement, actorCount: number): { placement: Placement; threads?: number } {
   if (placement === 'one-worker') return { placement: 'single' };
-  if (placement === 'per-actor') return { placement: 'per-actor', threads: MEMBER_ACTOR_COUNT };
+  if (placement === 'per-actor') return { placement: 'per-actor', threads: actorCount };
   return { placement };
 }
 
 const moduleUrl = (path: string) => new URL(path, import.meta.url).href;
 
 export async function startMember(options: MemberOptions): Promise<Member> {
-  const system = await ActorSystem.start(runtimePlacement(options.placement));
+  const actorCount = Object.keys(ActorNames).length - (options.peer === null ? 1 : 0);
+  const system = await ActorSystem.start(runtimePlacement(options.placement, actorCount));
+  const hasTransport = options.peer !== null;
+  const requestTimeoutMs = requestTimeoutMsOf(options.electionTimeoutMs);
   try {
     const logWriter = await system.spawn<LogWriterMessage>({
       name: ActorNames.logWriter,
@@ -83,14 +115,32 @@ export async function startMember(options: MemberOptions): Promise<Member> {
         maxLeases: 1_000_000,
         maxAttachedKeys: 10_000_000,
         idSeed: (options.memberId ^ Date.now()) >>> 0,
+        hasTransport,
+        requestTimeoutMs,
       } satisfies LeaseWheelArgs,
     });
     const applier = await system.spawn<ApplierMessage>({
       name: ActorNames.applier,
       module: moduleUrl('../applier/applier-actor.ts'),
       export: 'applierActor',
-      args: { maxWaitingReads: 65_536 } satisfies ApplierArgs,
+      args: { maxWaitingReads: 65_536, initialMembers: options.initialMembers, snapshotCountEntries: options.snapshotCountEntries } satisfies ApplierArgs,
     });
+    const transport =
+      options.peer === null
+        ? null
+        : await system.spawn<TransportMessage>({
+            name: ActorNames.transport,
+            module: moduleUrl('../transport/transport-actor.ts'),
+            export: 'transportActor',
+            args: transportArgs({
+              clusterId: options.clusterId.toString(16),
+              memberId: options.memberId,
+              listen: options.peer.listen,
+              peers: options.peer.peers,
+              tls: options.peer.tls,
+              callTargets: PEER_CALL_TARGETS,
+            }),
+          });
     const raft = await system.spawn<RaftActorMessage>({
       name: ActorNames.raft,
       module: moduleUrl('../raft/raft-actor.ts'),
@@ -103,21 +153,37 @@ export async function startMember(options: MemberOptions): Promise<Member> {
         preVote: options.preVote,
         seed: options.memberId >>> 0,
         maxPendingProposals: 65_536,
+        hasTransport,
+        requestTimeoutMs,
+        snapshotCatchUpEntries: options.snapshotCatchUpEntries ?? 5_000,
       } satisfies RaftActorArgs,
     });
     // Serve nothing older than what was committed before a restart.
     const { commitIndex } = await raft.ask<RaftActorStatus>({ type: 'status' });
     await applier.ask({ type: 'await-applied', index: commitIndex }, { timeoutMs: REPLAY_TIMEOUT_MS });
-    return { system, raft, applier, watchHub, leaseWheel, logWriter };
+    return { memberId: options.memberId, clusterId: options.clusterId, system, raft, applier, watchHub, leaseWheel, logWriter, transport };
   } catch (error) {
     await system.shutdown();
     throw error;
   }
 }
 
-/** Stops accepting work, lets queued log writes finish, then stops every thread. */
+/**
+ * Hands leadership to the most caught-up voter if this member leads (so the
+ * cluster does not wait out an election timeout), stops accepting work, lets
+ * queued log writes finish, then stops every thread.
+ */
 export async function stopMember(member: Member): Promise<void> {
-  await member.raft.ask({ type: 'close' });
+  // Best effort: a raft actor that already stopped (it failed) has nothing to hand over or close.
+  const raftAlive = await member.raft.ask({ type: 'step-down' }, { timeoutMs: 60_000 }).then(
+    () => true,
+    (error: unknown) => {
+      if (error instanceof ActorStoppedError) return false;
+      throw error;
+    },
+  );
+  if (raftAlive) await member.raft.ask({ type: 'close' });
+  await member.transport?.ask({ type: 'close' });
   await member.logWriter.ask({ type: 'close' });
   await member.system.shutdown();
 }

@@ -9,29 +9,52 @@
  * Proposals are answered by the applier (it knows the result); this actor
  * only remembers which caller waits on which (index, term), and refuses a
  * caller whose entry was overwritten by another leader's.
+ *
+ * In a cluster, messages leave through the transport actor. A follower
+ * forwards proposals and membership changes to the leader's raft actor (one
+ * hop only: a forwarded proposal that finds no leader is refused, never
+ * forwarded again), and asks the leader for linearizable reads through the
+ * core's ReadIndex. Every wait is bounded by etcd's request timeout.
  */
 import { Packr } from 'msgpackr';
 import { defineActor, matchType, type ActorContext, type Replier } from '../../runtime/index.ts';
 import type { ApplierMessage, ReadRequest, ReadResult, WriteResult } from '../applier/applier-actor.ts';
 import type { LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import type { LogWriterMessage } from '../log-writer/log-writer-actor.ts';
+import { callMember } from '../transport/call-member.ts';
+import type { TransportMessage } from '../transport/transport-messages.ts';
 import type { RecoveredLog } from '../log-writer/log-store.ts';
+import type { MemberRecord } from '../member/member-info.ts';
 import { ActorNames } from '../member/names.ts';
 import { refused, type Outcome, type Refusal } from '../member/outcome.ts';
 import { seededRandom } from '../common/seeded-random.ts';
+import { decodeConfChange } from './core/conf-change-codec.ts';
 import { NotLeaderError, RaftError } from './core/errors.ts';
 import { RaftNode } from './core/raft-node.ts';
-import type { Entry, Message, NodeId, ReadState, SoftState } from './core/types.ts';
+import { Snapshotting } from './snapshotting.ts';
+import type { ConfChange, Entry, Message, NodeId, Ready, ReadState, SoftState } from './core/types.ts';
 
 export type RaftActorMessage =
-  /** Ask: answered by the applier with the entry's result once committed and applied. */
-  | { readonly type: 'propose'; readonly data: Uint8Array }
+  /**
+   * Ask: answered by the applier with the entry's result once committed and
+   * applied. `forwarded`: sent by a follower's raft actor (not forwarded again).
+   */
+  | { readonly type: 'propose'; readonly data: Uint8Array; readonly forwarded?: boolean }
+  /** Ask: a membership change; answered by the applier (the member list after it) once applied. */
+  | { readonly type: 'conf-change'; readonly change: ConfChange; readonly forwarded?: boolean }
+  /** Ask (leader only): hand leadership to `to`; answered once `to` leads, or refused. */
+  | { readonly type: 'transfer-leader'; readonly to: NodeId }
+  /** Ask: before a graceful stop, a leader hands leadership to its most caught-up voter. Answers whether it did. */
+  | { readonly type: 'step-down' }
   /** Fire and forget (a lease expiry): losing it is harmless, the proposer retries. */
   | { readonly type: 'propose-quietly'; readonly data: Uint8Array }
   /** Ask: a linearizable read, confirmed by ReadIndex, then served by the applier. */
   | { readonly type: 'read'; readonly read: ReadRequest }
-  | { readonly type: 'peer'; readonly message: Message }
+  /** Raft messages from other members, one batch per transport read. */
+  | { readonly type: 'peer-batch'; readonly messages: readonly Message[] }
   | { readonly type: 'status' }
+  /** From the applier: its state at `index`, to store as the snapshot and compact the log behind. */
+  | { readonly type: 'snapshot-made'; readonly index: number; readonly data: Uint8Array }
   | { readonly type: 'tick' }
   | { readonly type: 'fail'; readonly reason: string }
   | { readonly type: 'close' };
@@ -47,6 +70,12 @@ export interface RaftActorArgs {
   readonly seed: number;
   /** Proposals waiting for their result, at most. */
   readonly maxPendingProposals: number;
+  /** True when a transport actor carries messages to other members (a cluster). */
+  readonly hasTransport: boolean;
+  /** How long a forwarded request or a read may wait (etcd: 5 s + 2 election timeouts). */
+  readonly requestTimeoutMs: number;
+  /** Log entries kept below a snapshot for slow followers (etcd: 5000). */
+  readonly snapshotCatchUpEntries: number;
 }
 
 export interface RaftActorStatus {
@@ -57,6 +86,12 @@ export interface RaftActorStatus {
   readonly commitIndex: number;
   readonly appliedIndex: number;
   readonly lastIndex: number;
+  /** The newest snapshot stored on disk (its log trimmed behind it); 0 if none. */
+  readonly storedSnapshotIndex: number;
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
+  /** A committed membership change removed this member: it should stop (etcd's members exit then). */
+  readonly removed: boolean;
 }
 
 interface PendingProposal {
@@ -69,13 +104,42 @@ interface PendingRead {
   readonly replier: Replier<Outcome<ReadResult>>;
 }
 
+interface PendingReadBatch {
+  readonly reads: PendingRead[];
+  /** Refused as timed out at this tick if the ReadIndex round has not come back. */
+  readonly deadlineTick: number;
+}
+
+interface LeaderWaiter {
+  readonly retry: () => void;
+  readonly refuse: (refusal: Refusal) => void;
+  readonly deadlineTick: number;
+}
+
+interface PendingTransfer {
+  readonly to: NodeId;
+  readonly deadlineTick: number;
+  readonly settle: (outcome: Outcome<{ readonly leader: NodeId }>) => void;
+}
+
 const stopped: Refusal = { grpcCode: 14, message: 'etcdserver: server stopped' };
 const leaderChanged: Refusal = { grpcCode: 14, message: 'etcdserver: leader changed' };
 const noLeader: Refusal = { grpcCode: 14, message: 'etcdserver: no leader' };
 const notLeader: Refusal = { grpcCode: 14, message: 'etcdserver: not leader' };
 const tooManyRequests: Refusal = { grpcCode: 8, message: 'etcdserver: too many requests' };
+const timedOut: Refusal = { grpcCode: 14, message: 'etcdserver: request timed out' };
+const learnerNotReady: Refusal = { grpcCode: 9, message: 'etcdserver: can only promote a learner member which is in sync with leader' };
+/** etcd promotes a learner only once its log holds at least this share of the leader's. */
+const LEARNER_READY_SHARE = 0.9;
+const transferNotLeader: Refusal = { grpcCode: 9, message: 'etcdserver: not leader' };
+const badTransferee: Refusal = { grpcCode: 9, message: 'etcdserver: bad leader transferee' };
+const transferTimedOut: Refusal = { grpcCode: 14, message: 'etcdserver: request timed out, leader transfer took too long' };
 
 const contextCodec = new Packr({ useRecords: false });
+const NO_MESSAGES: readonly Message[] = [];
+
+/** What a leader sends that depends on nothing it has yet to persist. */
+const mayLeaveBeforePersist = (message: Message): boolean => message.type === 'append' || message.type === 'heartbeat';
 
 function proposalRefusal(error: unknown): Refusal {
   if (error instanceof NotLeaderError) return error.details.leader === 0 ? noLeader : notLeader;
@@ -83,15 +147,22 @@ function proposalRefusal(error: unknown): Refusal {
   throw error;
 }
 
+/** How etcd's clients see a proposal's bytes refused for a malformed membership change. */
+function confChangeRefusal(error: unknown): Refusal {
+  if (error instanceof RaftError && !(error instanceof NotLeaderError)) return { grpcCode: 9, message: `etcdserver: ${error.message}` };
+  return proposalRefusal(error);
+}
+
 export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (args, ctx) => {
   const logWriter = ctx.lookup<LogWriterMessage>(ActorNames.logWriter);
   const applier = () => ctx.lookup<ApplierMessage>(ActorNames.applier);
   const leaseWheel = () => ctx.lookup<LeaseWheelMessage>(ActorNames.leaseWheel);
+  const transport = () => ctx.lookup<TransportMessage>(ActorNames.transport);
 
   const recovered = await logWriter.ask<RecoveredLog>({ type: 'recover' });
   const electionTimeoutTicks = Math.max(2, Math.round(args.electionTimeoutMs / args.heartbeatIntervalMs));
   const node = new RaftNode(
-    { id: args.memberId, random: seededRandom(args.seed), electionTimeoutTicks, heartbeatTimeoutTicks: 1, preVote: args.preVote },
+    { id: args.memberId, random: seededRandom(args.seed), electionTimeoutTicks, heartbeatTimeoutTicks: 1, preVote: args.preVote, compactionKeepEntries: args.snapshotCatchUpEntries },
     {
       hardState: recovered.hardState,
       snapshot: recovered.snapshot,
@@ -99,24 +170,63 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       conf: recovered.snapshot?.meta.conf ?? { voters: args.voters, learners: [] },
     },
   );
+  const snapshots = new Snapshotting({
+    node,
+    logWriter,
+    applier,
+    catchUpEntries: args.snapshotCatchUpEntries,
+    fail: (reason) => ctx.self.send({ type: 'fail', reason }),
+  });
+  snapshots.restoreRecovered(recovered.snapshot);
 
   const pendingProposals = new Map<number, PendingProposal>();
-  const pendingReads = new Map<number, PendingRead[]>();
+  const pendingReads = new Map<number, PendingReadBatch>();
   let readBatch: PendingRead[] = [];
   let nextReadBatchId = 1;
   let closed = false;
   let driving = false;
   let isLeader = false;
+  let knownLeader = 0;
+  let ticks = 0;
+  let transfer: PendingTransfer | null = null;
+  let leaderWaiters: LeaderWaiter[] = [];
+  let removed = false;
+  let warnedNoTransport = false;
+  let durableTerm = recovered.hardState.term;
+  let durableVote = recovered.hardState.vote;
+  const requestTimeoutTicks = Math.max(1, Math.ceil(args.requestTimeoutMs / args.heartbeatIntervalMs));
+
+  function refuseReads(refusal: Refusal, which: (batch: PendingReadBatch) => boolean): void {
+    for (const [batchId, batch] of pendingReads) {
+      if (!which(batch)) continue;
+      pendingReads.delete(batchId);
+      for (const read of batch.reads) read.replier.resolve(refused(refusal));
+    }
+  }
 
   function onSoftState(soft: SoftState): void {
+    if (transfer !== null && soft.leader === transfer.to) {
+      transfer.settle({ ok: true, value: { leader: soft.leader } });
+      transfer = null;
+    }
     const nowLeader = soft.role === 'leader';
-    if (nowLeader === isLeader) return;
+    if (nowLeader === isLeader && soft.leader === knownLeader) return;
+    const leaderMoved = soft.leader !== knownLeader;
     isLeader = nowLeader;
-    leaseWheel().send({ type: 'role', leader: nowLeader });
-    if (!nowLeader) {
-      // ReadIndex requests of a deposed leader are dropped by the core: answer them now.
-      for (const batch of pendingReads.values()) for (const read of batch) read.replier.resolve(refused(leaderChanged));
-      pendingReads.clear();
+    knownLeader = soft.leader;
+    leaseWheel().send({ type: 'role', leader: nowLeader, leaderId: soft.leader });
+    // A ReadIndex round the old leader never answered will not come back: answer it now.
+    if (leaderMoved || !nowLeader) refuseReads(leaderChanged, () => true);
+    if (soft.leader !== 0) releaseLeaderWaiters(() => true, (waiter) => waiter.retry());
+  }
+
+  function onTick(): void {
+    ticks += 1;
+    refuseReads(timedOut, (batch) => batch.deadlineTick <= ticks);
+    releaseLeaderWaiters((waiter) => waiter.deadlineTick <= ticks, (waiter) => waiter.refuse(timedOut));
+    if (transfer !== null && transfer.deadlineTick <= ticks) {
+      transfer.settle(refused(transferTimedOut));
+      transfer = null;
     }
   }
 
@@ -138,21 +248,60 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       const batch = pendingReads.get(batchId);
       if (!batch) continue;
       pendingReads.delete(batchId);
-      for (const { read, replier } of batch) applier().send({ type: 'read', read, minAppliedIndex: state.index, replier });
+      for (const { read, replier } of batch.reads) applier().send({ type: 'read', read, minAppliedIndex: state.index, replier });
     }
+  }
+
+  function sendToPeers(messages: readonly Message[]): void {
+    if (messages.length === 0) return;
+    if (args.hasTransport) return transport().send({ type: 'send', messages });
+    // A member opened alone whose log or snapshot names other members (a copied data directory):
+    // it serves what it holds, but nothing reaches them. Said once, not per message.
+    if (!warnedNoTransport) console.warn(`conclave member ${args.memberId.toString(16)}: the membership names other members, but this member was opened without peers; messages to them are dropped`);
+    warnedNoTransport = true;
+  }
+
+  /**
+   * Entries, term and vote must be durable before anything that depends on
+   * them leaves. A hard state whose only change is the commit index need
+   * not be: a member that loses it learns the commit index again from the
+   * leader (etcd skips that fsync too). It is still written, in order.
+   */
+  async function persist(ready: Ready): Promise<void> {
+    const hardState = ready.hardState;
+    const mustSync = ready.entries.length > 0 || (hardState !== null && (hardState.term !== durableTerm || hardState.vote !== durableVote));
+    if (!mustSync && hardState === null) return;
+    const append = { type: 'append', entries: ready.entries, hardState } as const;
+    if (!mustSync) return logWriter.send(append);
+    await logWriter.ask(append);
+    if (hardState !== null) [durableTerm, durableVote] = [hardState.term, hardState.vote];
   }
 
   async function persistAndPublish(): Promise<void> {
     while (node.hasReady()) {
       const ready = node.ready();
       if (ready.softState) onSoftState(ready.softState);
-      if (ready.entries.length > 0 || ready.hardState) {
-        await logWriter.ask({ type: 'append', entries: ready.entries, hardState: ready.hardState });
+      if (ready.snapshot) await snapshots.persistIncoming(ready.snapshot);
+      // A leader's appends may leave while its own copy is being written (Raft thesis 10.2.1): the
+      // core counts the leader's own log toward a quorum only after advance(). Votes and acks wait.
+      const early = isLeader ? ready.messages.filter(mayLeaveBeforePersist) : NO_MESSAGES;
+      sendToPeers(early);
+      await persist(ready);
+      sendToPeers(early.length === 0 ? ready.messages : ready.messages.filter((message) => !mayLeaveBeforePersist(message)));
+      if (ready.snapshot) {
+        snapshots.installIncoming(ready.snapshot);
+        syncTransportPeers();
       }
-      // Single-member transport: a member alone has no one to send to.
-      if (ready.messages.length > 0) throw new Error(`raft actor: ${ready.messages.length} peer messages but no peer transport is configured`);
       if (ready.committedEntries.length > 0) {
         applier().send({ type: 'apply', entries: ready.committedEntries, waiters: waitersFor(ready.committedEntries) });
+        const confChanges = ready.committedEntries.filter((entry) => entry.kind === 'conf-change');
+        if (confChanges.length > 0) {
+          syncTransportPeers();
+          for (const entry of confChanges) {
+            const { change } = decodeConfChange(entry.data);
+            if (change.node === args.memberId) removed = change.kind === 'remove';
+          }
+        }
       }
       serveReadStates(ready.readStates);
       node.advance();
@@ -179,6 +328,13 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     readBatch = [];
     if (batch.length === 0) return;
     const batchId = nextReadBatchId++;
+    if (!isLeader && knownLeader === 0 && args.hasTransport) {
+      const retry = () => {
+        if (readBatch.length === 0) setImmediate(flushReadBatch);
+        readBatch.push(...batch);
+      };
+      return awaitLeader(retry, (refusal) => batch.forEach((read) => read.replier.resolve(refused(refusal))));
+    }
     try {
       node.readIndex(contextCodec.pack(batchId));
     } catch (error) {
@@ -186,27 +342,127 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       for (const read of batch) read.replier.resolve(refused(refusal));
       return;
     }
-    pendingReads.set(batchId, batch);
+    pendingReads.set(batchId, { reads: batch, deadlineTick: ticks + requestTimeoutTicks });
     drive();
   }
 
-  function propose(data: Uint8Array, replier: Replier<Outcome<WriteResult>> | null): void {
-    if (closed) return replier?.resolve(refused(stopped));
-    if (pendingProposals.size >= args.maxPendingProposals) return replier?.resolve(refused(tooManyRequests));
-    let index: number;
-    try {
-      index = node.propose(data);
-    } catch (error) {
-      return replier?.resolve(refused(proposalRefusal(error)));
+  /** Points the transport at the member table as it stands after the entries just sent to the applier. */
+  function syncTransportPeers(): void {
+    if (!args.hasTransport) return;
+    applier()
+      .ask<MemberRecord[]>({ type: 'members' })
+      .then(
+        (members) => {
+          const peers = members.filter((member) => member.id !== args.memberId).map(({ id, peerUrls }) => ({ id, peerUrls }));
+          transport().send({ type: 'set-peers', peers });
+        },
+        (error: unknown) => ctx.self.send({ type: 'fail', reason: `reading the member table failed: ${error instanceof Error ? error.message : String(error)}` }),
+      );
+  }
+
+  /** A follower hands what only the leader can do to the leader's raft actor (one hop). */
+  function forwardToLeader(message: RaftActorMessage & { forwarded?: boolean }, replier: Replier<Outcome<WriteResult>> | null, retry: () => void): boolean {
+    if (isLeader || message.forwarded === true || !args.hasTransport) return false;
+    if (knownLeader === 0) {
+      awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)));
+      return true;
     }
+    const call = { actor: ActorNames.raft, message: { ...message, forwarded: true } };
+    callMember<WriteResult>(transport(), knownLeader, call, args.requestTimeoutMs).then(
+      (outcome) => replier?.resolve(outcome),
+      (error: unknown) => replier?.reject(error),
+    );
+    return true;
+  }
+
+  /**
+   * A member that knows no leader (an election is on) holds a request until
+   * one is known, as etcd does, instead of refusing it: bounded by the
+   * request timeout and by maxPendingProposals.
+   */
+  function awaitLeader(retry: () => void, refuse: (refusal: Refusal) => void): void {
+    if (leaderWaiters.length >= args.maxPendingProposals) return refuse(tooManyRequests);
+    leaderWaiters.push({ retry, refuse, deadlineTick: ticks + requestTimeoutTicks });
+  }
+
+  function releaseLeaderWaiters(which: (waiter: LeaderWaiter) => boolean, release: (waiter: LeaderWaiter) => void): void {
+    if (leaderWaiters.length === 0) return;
+    const released = leaderWaiters.filter(which);
+    leaderWaiters = leaderWaiters.filter((waiter) => !which(waiter));
+    for (const waiter of released) release(waiter);
+  }
+
+  function awaitResult(index: number, replier: Replier<Outcome<WriteResult>> | null): void {
     const term = node.termAt(index);
     if (term === undefined) throw new Error(`invariant: proposal at index ${index} has no term in the log`);
     if (replier) pendingProposals.set(index, { term, replier });
     drive();
   }
 
+  function propose(message: Extract<RaftActorMessage, { type: 'propose' | 'propose-quietly' }>, replier: Replier<Outcome<WriteResult>> | null): void {
+    if (closed) return replier?.resolve(refused(stopped));
+    if (pendingProposals.size >= args.maxPendingProposals) return replier?.resolve(refused(tooManyRequests));
+    if (message.type === 'propose' && forwardToLeader(message, replier, () => propose(message, replier))) return;
+    let index: number;
+    try {
+      index = node.propose(message.data);
+    } catch (error) {
+      return replier?.resolve(refused(proposalRefusal(error)));
+    }
+    awaitResult(index, replier);
+  }
+
+  function changeMembership(message: Extract<RaftActorMessage, { type: 'conf-change' }>, replier: Replier<Outcome<WriteResult>>): void {
+    if (closed) return replier.resolve(refused(stopped));
+    if (forwardToLeader(message, replier, () => changeMembership(message, replier))) return;
+    if (isLeader && isUnreadyLearnerPromotion(message.change)) return replier.resolve(refused(learnerNotReady));
+    let index: number;
+    try {
+      index = node.proposeConfChange(message.change);
+    } catch (error) {
+      return replier.resolve(refused(confChangeRefusal(error)));
+    }
+    awaitResult(index, replier);
+  }
+
+  function isUnreadyLearnerPromotion(change: ConfChange): boolean {
+    const status = node.status();
+    if (change.kind !== 'add-voter' || !status.conf.learners.includes(change.node)) return false;
+    const match = node.progressOf(change.node)?.match ?? 0;
+    return match < LEARNER_READY_SHARE * status.lastIndex;
+  }
+
+  function transferLeader(to: NodeId, settle: (outcome: Outcome<{ readonly leader: NodeId }>) => void): void {
+    if (closed) return settle(refused(stopped));
+    if (knownLeader === to) return settle({ ok: true, value: { leader: to } });
+    if (transfer !== null) return settle(refused({ grpcCode: 14, message: 'etcdserver: leadership transfer in progress' }));
+    try {
+      node.transferLeadership(to);
+    } catch (error) {
+      if (error instanceof NotLeaderError) return settle(refused(transferNotLeader));
+      if (error instanceof RaftError) return settle(refused(badTransferee));
+      throw error;
+    }
+    transfer = { to, deadlineTick: ticks + requestTimeoutTicks, settle };
+    drive();
+  }
+
+  /** The voter other than us whose log matches ours furthest: it can lead at once. */
+  function bestTransferee(): NodeId | null {
+    const { voters } = node.status().conf;
+    let best: NodeId | null = null;
+    let bestMatch = -1;
+    for (const id of voters) {
+      if (id === args.memberId) continue;
+      const match = node.progressOf(id)?.match ?? -1;
+      if (match > bestMatch) [best, bestMatch] = [id, match];
+    }
+    return best;
+  }
+
   // A member alone need not wait out an election timeout before serving (etcd advances its ticks too).
-  if (args.voters.length === 1 && args.voters[0] === args.memberId && !recovered.snapshot) {
+  const { voters } = node.status().conf;
+  if (voters.length === 1 && voters[0] === args.memberId) {
     for (let tick = 0; tick < 2 * electionTimeoutTicks; tick += 1) node.tick();
   }
   drive();
@@ -214,16 +470,28 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   ticker.unref();
 
   return matchType<RaftActorMessage>({
-    propose: (message, context) => propose(message.data, context.deferReply<Outcome<WriteResult>>()),
-    'propose-quietly': (message) => propose(message.data, null),
+    propose: (message, context) => propose(message, context.deferReply<Outcome<WriteResult>>()),
+    'propose-quietly': (message) => propose(message, null),
+    'conf-change': (message, context) => changeMembership(message, context.deferReply<Outcome<WriteResult>>()),
+    'transfer-leader': (message, context) => {
+      const replier = context.deferReply<Outcome<{ readonly leader: NodeId }>>();
+      transferLeader(message.to, (outcome) => replier.resolve(outcome));
+    },
+    'step-down': (_message, context) => {
+      const replier = context.deferReply<boolean>();
+      const to = isLeader && !closed ? bestTransferee() : null;
+      if (to === null) return replier.resolve(false);
+      transferLeader(to, (outcome) => replier.resolve(outcome.ok));
+    },
     read: (message, context: ActorContext<RaftActorMessage>) => {
       const replier = context.deferReply<Outcome<ReadResult>>();
       if (closed) return replier.resolve(refused(stopped));
       if (readBatch.length === 0) setImmediate(flushReadBatch);
       readBatch.push({ read: message.read, replier });
     },
-    peer: (message) => {
-      node.step(message.message);
+    'peer-batch': (message) => {
+      if (closed) return;
+      for (const peerMessage of message.messages) node.step(peerMessage);
       drive();
     },
     status: (): RaftActorStatus => {
@@ -236,11 +504,19 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
         commitIndex: status.commit,
         appliedIndex: status.applied,
         lastIndex: status.lastIndex,
+        storedSnapshotIndex: snapshots.storedIndex,
+        voters: status.conf.voters,
+        learners: status.conf.learners,
+        removed,
       };
+    },
+    'snapshot-made': (message) => {
+      if (!closed) snapshots.snapshotMade(message.index, message.data);
     },
     tick: () => {
       if (closed) return;
       node.tick();
+      onTick();
       drive();
     },
     fail: (message) => {
@@ -251,9 +527,12 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       clearInterval(ticker);
       for (const { replier } of pendingProposals.values()) replier.resolve(refused(stopped));
       pendingProposals.clear();
-      for (const batch of [...pendingReads.values(), readBatch]) for (const read of batch) read.replier.resolve(refused(stopped));
-      pendingReads.clear();
+      refuseReads(stopped, () => true);
+      for (const read of readBatch) read.replier.resolve(refused(stopped));
       readBatch = [];
+      transfer?.settle(refused(stopped));
+      releaseLeaderWaiters(() => true, (waiter) => waiter.refuse(stopped));
+      transfer = null;
     },
   });
 });

@@ -16,6 +16,8 @@ import { WatchSessions } from './watch-sessions.ts';
 
 export type WatchHubMessage =
   | { readonly type: 'publish'; readonly events: readonly ChangeEvent[]; readonly revision: number; readonly compactRevision: number }
+  /** The store jumped to a snapshot's revision: watchers catch up from its history or are cancelled as compacted. */
+  | { readonly type: 'restore'; readonly revision: number; readonly compactRevision: number }
   | { readonly type: 'open-session' }
   | { readonly type: 'close-session'; readonly sessionId: number }
   | { readonly type: 'create'; readonly sessionId: number; readonly request: WatchRequest }
@@ -128,6 +130,10 @@ export const watchHubActor = defineActor<WatchHubMessage, WatchHubArgs>((args, c
     publish: (message) => {
       hub.publish(message.events);
       if (message.compactRevision > hub.compactRevision) hub.compact(message.compactRevision);
+      deliver();
+    },
+    restore: (message) => {
+      hub.restore(message.revision, message.compactRevision);
       deliver();
     },
     'open-session': (): Outcome<number> => {

@@ -1,12 +1,14 @@
 /**
- * The side-by-side runner: for each target, start a fresh server, run every
- * scenario against it with the load generator in this process, record the
- * generator's and the server's CPU use beside the figures, stop the server.
- * A target that cannot run is reported with its reason and skipped; the run
- * still measures the others. Servers are stopped even when a scenario fails.
+ * The side-by-side runner: for each target, start a fresh server (or a fresh
+ * 3-member cluster), run every scenario against it with the load generator in
+ * this process, record the generator's and the servers' CPU use beside the
+ * figures, stop it. A target that cannot run is reported with its reason and
+ * skipped; the run still measures the others. Servers are stopped even when a
+ * scenario fails.
  */
 import { defaultOptions, runBench } from '../../src/bench/index.ts';
-import type { BenchOptions, BenchResult } from '../../src/bench/index.ts';
+import type { BenchOptions, BenchResult, Endpoint } from '../../src/bench/index.ts';
+import { startDeployment } from './deployment.ts';
 import type { CompareOptions } from './options.ts';
 import type { Scenario } from './scenarios.ts';
 import { makeTarget } from './targets.ts';
@@ -18,7 +20,7 @@ export interface ScenarioRun {
   result: BenchResult | null;
   /** Why there is no result (the run failed). */
   failure: string | null;
-  /** Server CPU over the scenario as % of one core (user + system over the generator's wall time). */
+  /** CPU of the server (all members together) over the scenario as % of one core (user + system over the generator's wall time). */
   serverCpuPercentOfOneCore: number | null;
 }
 
@@ -43,17 +45,17 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks): 
     }
     let server;
     try {
-      server = await target.start();
+      server = await startDeployment(target, options.members, { etcdBinary: options.etcdBinary });
     } catch (error) {
       const message = (error as Error).message;
       report.unavailable.push({ target: name, reason: message });
       hooks.log(`${name}: could not start: ${message}`);
       continue;
     }
-    hooks.log(`${name}: serving on ${server.host}:${server.clientPort} (pid ${server.pid})`);
+    hooks.log(`${name}: serving on ${server.description}`);
     try {
       for (const scenario of options.scenarios) {
-        const benchOptions = scenarioOptions(scenario, options, { host: server.host, port: server.clientPort });
+        const benchOptions = scenarioOptions(scenario, options, server.endpoints);
         const serverCpuBeforeMs = server.cpuTimeMs();
         try {
           const result = await runBench(benchOptions);
@@ -73,18 +75,25 @@ export async function runCompare(options: CompareOptions, hooks: CompareHooks): 
   return report;
 }
 
-export function scenarioOptions(scenario: Scenario, options: CompareOptions, endpoint: { host: string; port: number }): BenchOptions {
+/**
+ * The load generator's options for one scenario. Connections go to the
+ * endpoints in turn, so with several members a scenario gets at least one
+ * connection per member (when it has that many clients) and its load reaches
+ * every member, as a client library spreading over its endpoints would.
+ */
+export function scenarioOptions(scenario: Scenario, options: CompareOptions, endpoints: readonly Endpoint[]): BenchOptions {
+  if (endpoints.length === 0) throw new Error('scenarioOptions: no endpoint');
   const merged: BenchOptions = {
     ...defaultOptions,
     keySizeBytes: 8,
     valSizeBytes: 256,
     ...scenario.overrides,
-    endpoints: [endpoint],
+    endpoints: [...endpoints],
     stop: options.stop,
     workers: options.workers,
     json: false,
   };
-  // Each worker thread needs its own connection.
-  merged.conns = Math.max(merged.conns, merged.workers);
+  // Each worker thread needs its own connection; each member at least one, clients permitting.
+  merged.conns = Math.min(merged.clients, Math.max(merged.conns, merged.workers, endpoints.length));
   return merged;
 }

@@ -14,7 +14,16 @@ export interface CompareOptions {
   workers: number;
   etcdBinary: string;
   json: boolean;
+  /** Members per target: 1 (one server) or 3 (a local cluster, load spread over every member). */
+  members: ClusterSize;
+  /** Where to write the HTML page of charts, or null. */
+  htmlFile: string | null;
+  /** Where to write one .svg per chart, or null. */
+  svgDir: string | null;
 }
+
+export const clusterSizes = [1, 3] as const;
+export type ClusterSize = (typeof clusterSizes)[number];
 
 export const compareUsage = `usage: bench:compare [flags]
 
@@ -27,6 +36,10 @@ against it with the load generator, stops it, and prints one table.
   --total N           operations per scenario [10000]
   --duration D        or run each scenario for D (e.g. 10s)
   --workers N         load generator worker threads, 0 = main thread [0]
+  --members 1|3       members per target; with 3, each target runs as a local
+                      cluster and the load is spread over all members [1]
+  --html FILE         also write the results as a self-contained HTML page
+  --svg-dir DIR       also write each chart as an .svg file in DIR
   --etcd-binary PATH  etcd to run [${defaultEtcdBinary}]
   --json              print results as JSON
   -h, --help          show this text`;
@@ -52,6 +65,9 @@ export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
         workers: { type: 'string' },
         'etcd-binary': { type: 'string' },
         json: { type: 'boolean' },
+        members: { type: 'string' },
+        html: { type: 'string' },
+        'svg-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -73,12 +89,21 @@ export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
         workers: wholeNumber('workers', text('workers') ?? '0', 0, 64),
         etcdBinary: text('etcd-binary') ?? defaultEtcdBinary,
         json: values['json'] === true,
+        members: parseMembers(text('members') ?? '1'),
+        htmlFile: text('html') ?? null,
+        svgDir: text('svg-dir') ?? null,
       },
     };
   } catch (error) {
     if (error instanceof CompareUsageError) throw error;
     throw new CompareUsageError((error as Error).message);
   }
+}
+
+function parseMembers(text: string): ClusterSize {
+  const found = clusterSizes.find((size) => String(size) === text);
+  if (found === undefined) throw new CompareUsageError(`--members '${text}': give ${clusterSizes.join(' or ')}`);
+  return found;
 }
 
 function parseStop(total: string | undefined, duration: string | undefined): StopCondition {

@@ -9,19 +9,19 @@
  * Needs /usr/bin/etcd (apt-get install -y etcd-server). One etcd process, one
  * client thread. Prints each mismatch and exits 1 when there is any.
  */
-import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { startServer } from '../compare/server.ts';
 import { MvccError } from '../../actors/applier/mvcc/errors.ts';
 import type { MvccCommand } from '../../actors/applier/mvcc/commands.ts';
 import type { Compare, RangeRequest, RequestOp, SortOrder, SortTarget, TxnRequest } from '../../actors/applier/mvcc/requests.ts';
 import { MvccStore } from '../../actors/applier/mvcc/store.ts';
 import { ETCD_DEFAULT_LIMITS, isReadOnlyTxn, validateRequest } from '../../actors/applier/mvcc/validate.ts';
-import { kvFromStore, normalFromProto, normalFromStore, opToProto, rangeToProto, txnToProto, type Normal } from './etcd-wire.ts';
+import { encodeRequestOp, encodeTxn } from '../../src/client/wire-codec.ts';
+import { etcdServices } from '../../src/proto/load.ts';
+import { kvFromStore, normalFromProto, normalFromStore, type Normal } from './etcd-wire.ts';
 
 type Proto = Record<string, unknown>;
-type Unary = (request: Proto, callback: (error: grpc.ServiceError | null, response: Proto) => void) => void;
+type Unary = (request: object, callback: (error: grpc.ServiceError | null, response: Proto) => void) => void;
 type ServiceClient = grpc.Client & Record<string, Unary>;
 
 const ETCD_BINARY = '/usr/bin/etcd';
@@ -175,7 +175,7 @@ const errorText = (e: unknown): string => {
   throw e;
 };
 
-function call(client: ServiceClient, method: string, request: Proto): Promise<Proto> {
+function call(client: ServiceClient, method: string, request: object): Promise<Proto> {
   return new Promise((resolve, reject) => {
     const fn = client[method];
     if (fn === undefined) throw new Error(`no gRPC method ${method}`);
@@ -189,7 +189,7 @@ async function etcdSide(clients: Clients, step: Step): Promise<Normal> {
       case 'kv': {
         const { op } = step;
         const method = { range: 'Range', put: 'Put', 'delete-range': 'DeleteRange', txn: 'Txn' }[op.type];
-        const request = op.type === 'txn' ? txnToProto(op) : (Object.values(opToProto(op))[0] as Proto);
+        const request: object = op.type === 'txn' ? encodeTxn(op) : (Object.values(encodeRequestOp(op))[0] as object);
         return normalFromProto(op.type, await call(clients.kv, method, request));
       }
       case 'compact': {
@@ -264,10 +264,8 @@ interface Clients {
 }
 
 function connect(address: string): Clients {
-  const protoPath = fileURLToPath(new URL('../../node_modules/etcd3/proto/rpc.proto', import.meta.url));
-  const definition = protoLoader.loadSync(protoPath, { keepCase: true, longs: Number, defaults: true, oneofs: true });
-  const pkg = grpc.loadPackageDefinition(definition)['etcdserverpb'] as Record<string, grpc.ServiceClientConstructor>;
-  const make = (name: string): ServiceClient => new (pkg[name] as grpc.ServiceClientConstructor)(address, grpc.credentials.createInsecure()) as ServiceClient;
+  const make = (name: 'KV' | 'Lease' | 'Maintenance' | 'Watch'): ServiceClient =>
+    new (grpc.makeGenericClientConstructor(etcdServices[name], name))(address, grpc.credentials.createInsecure()) as ServiceClient;
   return { kv: make('KV'), lease: make('Lease'), maintenance: make('Maintenance'), watch: make('Watch') };
 }
 
@@ -290,7 +288,7 @@ function etcdWatchReplay(client: ServiceClient, start: number, current: number):
       let last = 0;
       for (const e of m['events'] as Proto[]) {
         const kv = e['kv'] as Proto;
-        events.push([e['type'] === 0 ? 'put' : 'delete', kvTupleFromProto(kv), e['prev_kv'] ? kvTupleFromProto(e['prev_kv'] as Proto) : null]);
+        events.push([e['type'] === 'PUT' ? 'put' : 'delete', kvTupleFromProto(kv), e['prev_kv'] ? kvTupleFromProto(e['prev_kv'] as Proto) : null]);
         last = Number(kv['mod_revision']);
       }
       // A response carries whole revisions, so the replay is complete once one reaches `current`.

@@ -9,7 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { decodeCommand, encodeCommand, type MvccCommand } from '../../actors/applier/mvcc/commands.ts';
+import type { MvccCommand } from '../../actors/applier/mvcc/commands.ts';
+import { decodeMemberCommand, encodeMemberCommand } from '../../actors/member/commands.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../actors/applier/mvcc/snapshot.ts';
 import { MvccStore } from '../../actors/applier/mvcc/store.ts';
 
@@ -50,9 +51,9 @@ function main(): void {
     for (let i = 0; i < opCount; i++) store.apply(++index, { type: 'put', key: pick(i), value });
   }))]);
 
-  const encoded: Uint8Array[] = Array.from({ length: opCount }, (_, i) => encodeCommand({ type: 'put', key: pick(i), value }));
-  rows.push(['decodeCommand + put (as from a Raft entry)', rate(opCount, seconds(() => {
-    for (const bytes of encoded) store.apply(++index, decodeCommand(bytes));
+  const encoded: Uint8Array[] = Array.from({ length: opCount }, (_, i) => encodeMemberCommand({ type: 'put', key: pick(i), value }));
+  rows.push(['decodeMemberCommand + put (as from a Raft entry)', rate(opCount, seconds(() => {
+    for (const bytes of encoded) store.apply(++index, decodeMemberCommand(bytes) as MvccCommand);
   }))]);
 
   rows.push(['range, single key', rate(opCount, seconds(() => {

@@ -17,6 +17,11 @@
  *   ends, and the sender's sends reject with RingClosedError('link-broken').
  * The thread itself is never taken down.
  *
+ * pause() stops the loop after the message being delivered (the consumer
+ * has nowhere to put the next one); frames then stay in the ring, so the
+ * sender fills it and waits for space: backpressure across threads without
+ * dropping anything. resume() picks up where it stopped.
+ *
  * When the sender closes, the loop drains what was written, calls onEnd and
  * ends. While running it holds a ref'ed timer so the thread waits for frames
  * (a pending Atomics.waitAsync alone does not keep a Node thread alive);
@@ -55,6 +60,7 @@ export class RingReceiver {
   readonly #batchFramesMax: number;
   readonly #keepAliveWanted: boolean;
   #loop: LoopState = 'idle';
+  #paused = false;
   #framesReceived = 0;
   #messagesReceived = 0;
   #onMessage: (message: unknown) => void = noop;
@@ -107,6 +113,21 @@ export class RingReceiver {
     this.#immediate = setImmediate(this.#run);
   }
 
+  /** Stops taking frames after the current one until resume(). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (this.#loop === 'running' && this.#immediate === undefined) this.#immediate = setImmediate(this.#run);
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   /** Ends the loop; pending sends on the other end reject with RingClosedError('receiver-stopped'). Leaves no handle open. */
   stop(): void {
     if (this.#loop === 'finished') return;
@@ -124,12 +145,12 @@ export class RingReceiver {
   #run = (): void => {
     this.#immediate = undefined;
     for (let round = 0; round < RUN_ROUNDS_PER_TURN_MAX; round++) {
-      if (this.#loop !== 'running') return;
+      if (this.#loop !== 'running' || this.#paused) return;
       if (this.#drainBatch() === this.#batchFramesMax) {
         this.#immediate = setImmediate(this.#run);
         return;
       }
-      if (this.#loop !== 'running') return;
+      if (this.#loop !== 'running' || this.#paused) return;
       if ((ringState(this.#view) & RingStateBit.senderClosed) !== 0 && !this.#reader.hasFrame()) {
         this.#finish();
         this.#onEnd();
@@ -179,7 +200,7 @@ export class RingReceiver {
           if (message !== UNDECODABLE) this.#deliver(message);
         }
       }
-      if (this.#loop !== 'running') return frames;
+      if (this.#loop !== 'running' || this.#paused) return frames;
     }
     return frames;
   }

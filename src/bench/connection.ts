@@ -10,6 +10,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import * as grpc from '@grpc/grpc-js';
+import { unaryCall } from '../proto/unary-call.ts';
 import type { Endpoint } from './options.ts';
 
 /** Per-call deadline; a call still unanswered after it counts as an error. */
@@ -51,21 +52,10 @@ export class EtcdConnection {
     });
   }
 
-  unary<Req, Res>(method: grpc.MethodDefinition<Req, Res>, request: Req): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      this.#client.makeUnaryRequest(
-        method.path,
-        method.requestSerialize,
-        method.responseDeserialize,
-        request,
-        { deadline: Date.now() + callTimeoutMs },
-        (error, response) => {
-          if (error !== null) reject(error);
-          else if (response === undefined) reject(new Error(`${method.path}: empty response`));
-          else resolve(response);
-        },
-      );
-    });
+  /** A unary call; `timeoutMs` shortens the deadline for callers that must not wait the default (e.g. probes during a failover). */
+  unary<Req, Res>(method: grpc.MethodDefinition<Req, Res>, request: Req, timeoutMs = callTimeoutMs): Promise<Res> {
+    if (!(timeoutMs > 0 && timeoutMs <= callTimeoutMs)) throw new Error(`call timeout must be in (0, ${callTimeoutMs}] ms, got ${timeoutMs}`);
+    return unaryCall(this.#client, method, request, timeoutMs);
   }
 
   bidi<Req, Res>(method: grpc.MethodDefinition<Req, Res>): grpc.ClientDuplexStream<Req, Res> {

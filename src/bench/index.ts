@@ -8,6 +8,7 @@
 import { benchUsage, BenchUsageError, parseBenchArgs } from './options.ts';
 import { ProgressBar } from './progress.ts';
 import type { ProgressStream } from './progress.ts';
+import { describeMachine } from './machine.ts';
 import { formatBenchReport } from './report.ts';
 import { runBench } from './run.ts';
 
@@ -18,6 +19,7 @@ export type { BenchOptions, WorkloadName, Endpoint, StopCondition } from './opti
 export type { BenchResult, GeneratorCpu } from './result.ts';
 export type { LatencySummary } from './histogram.ts';
 export { formatBenchReport } from './report.ts';
+export { describeLoad, describeMachine } from './machine.ts';
 
 export interface BenchIo {
   stdout: { write(text: string): unknown };
@@ -38,11 +40,15 @@ export async function benchMain(argv: readonly string[], io: BenchIo = { stdout:
     return 0;
   }
   const { options } = parsed;
+  // Taken before the run, so the load figure is the machine's, not the run's own.
+  const machine = `${describeMachine()} at start`;
   const bar = io.stderr.isTTY === true && !options.json ? new ProgressBar(io.stderr, options.stop) : null;
   try {
     const result = await runBench(options, { onProgress: (done, elapsedMs) => bar?.update(done, elapsedMs) });
     bar?.finish();
-    io.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatBenchReport(result)}\n`);
+    // The JSON carries its own command and machine so a plot made from it later can print them.
+    const json = { command: `bench ${argv.join(' ')}`, machine, ...result };
+    io.stdout.write(options.json ? `${JSON.stringify(json, null, 2)}\n` : `${formatBenchReport(result)}\n`);
     return result.errors === 0 && result.aborted === null ? 0 : 1;
   } catch (error) {
     bar?.finish();

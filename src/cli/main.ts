@@ -7,6 +7,7 @@ import { FlagError, parseServeFlags } from './serve/parse-flags.ts';
 import { toServeConfig, type ServeConfig } from './serve/serve-config.ts';
 import { serve as serveMember, ServeError, type ServeLog } from '../server/index.ts';
 import { benchMain } from '../bench/index.ts';
+import { clientCommandsUsage, isClientCommand, runClientCommand } from './commands/index.ts';
 import { conclaveVersion } from '../version.ts';
 
 const usage = `usage: conclave <command> [flags]
@@ -15,17 +16,19 @@ commands:
   serve     run a Conclave member (accepts etcd 3.4's flags)
   bench     load-generate against etcd v3 endpoints (conclave bench --help)
   version   print the version
-  help      show this text`;
+  help      show this text
+
+client commands (etcdctl style; --endpoints=a,b, -w json):
+${clientCommandsUsage}`;
 
 /**
  * Flags the table marks as used by a member but that this build of
  * `conclave serve` does not act on yet: said once at start-up, never silently.
  */
 const flagsNotYetHonoured = [
-  'snapshot-count', 'listen-peer-urls', 'quota-backend-bytes', 'grpc-keepalive-min-time', 'initial-cluster-state',
-  'strict-reconfig-check', 'pre-vote', 'auto-compaction-retention', 'auto-compaction-mode', 'cert-file', 'key-file',
-  'client-cert-auth', 'client-crl-file', 'trusted-ca-file', 'auto-tls', 'peer-cert-file', 'peer-key-file',
-  'peer-client-cert-auth', 'peer-trusted-ca-file', 'peer-auto-tls', 'peer-crl-file', 'debug', 'log-level', 'metrics',
+  'quota-backend-bytes', 'grpc-keepalive-min-time',
+  'strict-reconfig-check', 'pre-vote', 'auto-compaction-retention', 'auto-compaction-mode',
+  'peer-crl-file', 'debug', 'log-level', 'metrics',
 ] as const;
 
 /** etcd-like log lines on stderr: time, level, message. */
@@ -44,11 +47,12 @@ async function runServer(config: ServeConfig): Promise<number> {
     }
     throw error;
   }
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  const reason = await new Promise<string>((resolve) => {
+    process.once('SIGINT', () => resolve('received SIGINT'));
+    process.once('SIGTERM', () => resolve('received SIGTERM'));
+    void member.removed.then(() => resolve('the member has been permanently removed from the cluster'));
   });
-  log('info', `received ${signal}, shutting down`);
+  log('info', `${reason}, shutting down`);
   await member.close();
   log('info', 'stopped');
   return 0;
@@ -95,6 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'bench':
       return benchMain(rest);
     default:
+      if (isClientCommand(command)) return runClientCommand(command, rest);
       console.error(`conclave: unknown command '${command}'\n\n${usage}`);
       return 2;
   }

@@ -30,6 +30,7 @@ import { stopMember, type Member } from '../../actors/member/start-member.ts';
 import type { RaftActorStatus } from '../../actors/raft/raft-actor.ts';
 import { prefixEnd, type WatchFilter } from '../../actors/watch-hub/index.ts';
 import { toBytes, type BytesInput } from './bytes.ts';
+import { clusterApi, type ClusterApi } from './cluster-api.ts';
 import { ClosedError, ConclaveError } from './errors.ts';
 import { Watch } from './watch.ts';
 
@@ -71,12 +72,16 @@ export interface WatchOptions {
 
 export interface MemberStatus {
   readonly memberId: number;
+  /** The cluster this member belongs to (etcd's header cluster_id). */
+  readonly clusterId: number;
   readonly leader: number;
   readonly raftTerm: number;
   readonly raftIndex: number;
   readonly raftAppliedIndex: number;
   readonly revision: number;
   readonly compactRevision: number;
+  /** A committed membership change removed this member from its cluster. */
+  readonly removed: boolean;
 }
 
 export interface LeaseApi {
@@ -108,12 +113,16 @@ function check(work: () => void): void {
 export class Conclave {
   private closing: Promise<void> | null = null;
   readonly lease: LeaseApi;
+  /** Membership: etcd's Cluster service and MoveLeader. */
+  readonly cluster: ClusterApi;
 
   /** @internal Use `open()`. */
   constructor(
     private readonly member: Member,
     private readonly limits: RequestLimits,
+    clusterToken: string,
   ) {
+    this.cluster = clusterApi(member, clusterToken, () => this.assertOpen());
     this.lease = {
       grant: async (ttlSeconds, id = 0) => unwrap(await this.ask<Outcome<LeaseGranted>>(() => member.leaseWheel.ask({ type: 'grant', id, ttlSeconds }))),
       keepAlive: async (id) => unwrap(await this.ask<Outcome<{ ttlSeconds: number }>>(() => member.leaseWheel.ask({ type: 'keep-alive', id }))),
@@ -185,12 +194,14 @@ export class Conclave {
     ]);
     return {
       memberId: raft.memberId,
+      clusterId: this.member.clusterId,
       leader: raft.leader,
       raftTerm: raft.term,
       raftIndex: raft.lastIndex,
       raftAppliedIndex: applier.appliedIndex,
       revision: applier.revision,
       compactRevision: applier.compactRevision,
+      removed: raft.removed,
     };
   }
 
@@ -199,10 +210,24 @@ export class Conclave {
     return unwrap(await this.ask<Outcome<HashKvResult>>(() => this.member.applier.ask({ type: 'hash-kv', revision })));
   }
 
+  /**
+   * The member's whole replicated state (keys with their history, leases,
+   * members) as one blob: what etcd's Maintenance.Snapshot streams. The
+   * encoding is actors/applier/state-snapshot.ts's, checksummed.
+   */
+  async snapshot(): Promise<Uint8Array> {
+    return this.ask<Uint8Array>(() => this.member.applier.ask({ type: 'encode-state' }, { timeoutMs: 10 * 60_000 }));
+  }
+
   /** Finishes queued writes, stops the member's threads. Later calls fail with ClosedError. */
   close(): Promise<void> {
     this.closing ??= stopMember(this.member);
     return this.closing;
+  }
+
+  /** True once close() was called. */
+  isClosed(): boolean {
+    return this.closing !== null;
   }
 
   private assertOpen(): void {

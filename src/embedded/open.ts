@@ -1,13 +1,24 @@
 /**
- * `open()`: the embedded entry point. Starts a one-member cluster whose data
- * lives in `dir`, validating options up front with messages that say what to
- * change.
+ * `open()`: the embedded entry point. Starts a member whose data lives in
+ * `dir`: alone (the default), or as one member of a cluster when `cluster`
+ * is given (then it listens for its peers). Options are validated up front
+ * with messages that say what to change.
  */
 import { mkdir } from 'node:fs/promises';
 import { ETCD_DEFAULT_LIMITS } from '../../actors/applier/mvcc/index.ts';
 import { clusterIdOf, memberIdOf } from '../../actors/member/member-identity.ts';
-import { startMember, type MemberPlacement } from '../../actors/member/start-member.ts';
+import { startMember, type MemberOptions, type MemberPlacement } from '../../actors/member/start-member.ts';
+import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
+import { discoverClusterId } from '../../actors/transport/discover.ts';
+import { planCluster, type ClusterBootstrap } from './cluster-plan.ts';
 import { Conclave } from './conclave.ts';
+
+export interface ClusterOptions extends ClusterBootstrap {
+  /** Where this member listens for peers (etcd's --listen-peer-urls). Default: its own URLs in `initialCluster`. */
+  readonly listenPeerUrls?: readonly string[];
+  /** Peer TLS (etcd's --peer-* flags); null or absent: plain TCP. */
+  readonly peerTls?: PeerTlsArgs | null;
+}
 
 export interface OpenOptions {
   /** The data directory (created if missing). */
@@ -27,6 +38,42 @@ export interface OpenOptions {
   readonly maxTxnOps?: number;
   /** Period of progress notifications for watches that ask for them. Default 10 min (etcd's). */
   readonly watchProgressIntervalMs?: number;
+  /** etcd's --snapshot-count: applied entries between snapshots (the log is compacted after each). Default 100,000. */
+  readonly snapshotCountEntries?: number;
+  /** Log entries kept behind a snapshot so slow followers catch up without one. Default 5,000 (etcd's). */
+  readonly snapshotCatchUpEntries?: number;
+  /** Run as one member of a cluster (see ClusterOptions). Default: a member alone. */
+  readonly cluster?: ClusterOptions;
+}
+
+type Identity = Pick<MemberOptions, 'memberId' | 'clusterId' | 'voters' | 'initialMembers' | 'peer'>;
+
+function listenAddress(text: string): { host: string; port: number } {
+  const url = new URL(text);
+  // URL keeps IPv6 hosts in brackets; net.listen wants them bare.
+  return { host: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port === '' ? 80 : Number(url.port) };
+}
+
+async function clusterIdentity(dir: string, name: string, clusterToken: string, cluster: ClusterOptions): Promise<Identity> {
+  const plan = await planCluster(dir, name, clusterToken, cluster, discoverClusterId);
+  return {
+    memberId: plan.memberId,
+    clusterId: plan.clusterId,
+    voters: plan.bootstrapVoters,
+    initialMembers: plan.initialMembers,
+    peer: { listen: (cluster.listenPeerUrls ?? plan.peerUrls).map(listenAddress), peers: plan.peers, tls: cluster.peerTls ?? null },
+  };
+}
+
+function aloneIdentity(name: string, clusterToken: string): Identity {
+  const memberId = memberIdOf([`embedded:${name}`], clusterToken);
+  return {
+    memberId,
+    clusterId: clusterIdOf([memberId], clusterToken),
+    voters: [memberId],
+    initialMembers: [{ id: memberId, name, peerUrls: [], clientUrls: [], isLearner: false }],
+    peer: null,
+  };
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -50,17 +97,17 @@ export async function open(options: OpenOptions): Promise<Conclave> {
     maxTxnOps: positiveInteger('maxTxnOps', options.maxTxnOps ?? ETCD_DEFAULT_LIMITS.maxTxnOps),
   };
   await mkdir(options.dir, { recursive: true });
-  const memberId = memberIdOf([`embedded:${name}`], clusterToken);
+  const identity = options.cluster ? await clusterIdentity(options.dir, name, clusterToken, options.cluster) : aloneIdentity(name, clusterToken);
   const member = await startMember({
     dataDir: options.dir,
-    memberId,
-    clusterId: clusterIdOf([memberId], clusterToken),
-    voters: [memberId],
+    ...identity,
     heartbeatIntervalMs,
     electionTimeoutMs,
     preVote: true,
     placement: options.placement ?? 'one-worker',
+    snapshotCountEntries: positiveInteger('snapshotCountEntries', options.snapshotCountEntries ?? 100_000),
+    snapshotCatchUpEntries: positiveInteger('snapshotCatchUpEntries', options.snapshotCatchUpEntries ?? 5_000),
     watchProgressIntervalMs: positiveInteger('watchProgressIntervalMs', options.watchProgressIntervalMs ?? 10 * 60_000),
   });
-  return new Conclave(member, limits);
+  return new Conclave(member, limits, clusterToken);
 }

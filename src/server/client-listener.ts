@@ -7,16 +7,27 @@
  * over, so gRPC traffic runs on the connection directly: no relay, no copy,
  * and no cost after the first packet.
  *
- * Never: hold a connection that never speaks (bounded by SNIFF_TIMEOUT_MS),
- * or buffer more than the preface length while classifying.
+ * With TLS (an https:// client URL) the listener ends TLS itself and sniffs
+ * the decrypted bytes the same way, so gRPC and HTTPS share the port as in
+ * etcd. ALPN prefers http/1.1: gRPC clients offer only h2 and get it, while
+ * HTTP clients that offer both (curl, Go, Prometheus) get HTTP/1.1, which
+ * the HTTP handler speaks (an h2 session goes whole to the gRPC server,
+ * which answers only gRPC).
+ *
+ * Never: hold a connection that never speaks or never finishes its TLS
+ * handshake (each bounded by SNIFF_TIMEOUT_MS), or buffer more than the
+ * preface length while classifying.
  */
 import { once } from 'node:events';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 
 const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** A client that connects and says nothing for this long is dropped. */
 const SNIFF_TIMEOUT_MS = 10_000;
+/** Server's ALPN preference, first match wins (see the module comment). */
+const ALPN_PROTOCOLS = ['http/1.1', 'h2'];
 
 export interface ConnectionRoutes {
   /** Takes a connection that speaks HTTP/2 (gRPC). */
@@ -39,8 +50,8 @@ export class ClientListener {
     private readonly httpSockets: Set<Socket>,
   ) {}
 
-  /** Listens on host:port (port 0: any free port) and routes every connection. */
-  static async listen(host: string, port: number, routes: ConnectionRoutes): Promise<ClientListener> {
+  /** Listens on host:port (port 0: any free port) and routes every connection; with `tls`, inside TLS. */
+  static async listen(host: string, port: number, routes: ConnectionRoutes, tls: TlsOptions | null = null): Promise<ClientListener> {
     const httpServer = routes.http === null ? null : createHttpServer(routes.http);
     const httpSockets = new Set<Socket>();
     const toHttp = (socket: Socket, received: Buffer): void => {
@@ -51,7 +62,11 @@ export class ClientListener {
       // Node's HTTP/1 parser reads the socket's handle directly and would skip a buffer: feed it the bytes instead.
       socket.emit('data', received);
     };
-    const server = createNetServer((socket) => route(socket, routes.grpc, toHttp));
+    const onConnection = (socket: Socket) => route(socket, routes.grpc, toHttp);
+    const server =
+      tls === null
+        ? createNetServer(onConnection)
+        : createTlsServer({ ...tls, ALPNProtocols: ALPN_PROTOCOLS, handshakeTimeout: SNIFF_TIMEOUT_MS }, onConnection);
     server.listen({ host, port });
     await Promise.race([
       once(server, 'listening'),

@@ -1,12 +1,17 @@
 /**
- * etcdserverpb.Cluster for a single-member store. MemberList describes this
- * member. Membership changes are not built yet; each change request is
- * answered the way etcd answers it when the request itself is wrong
- * (unknown member, bad or taken URLs, removing the last voter, promoting a
- * voter), and a valid change is refused as Unimplemented with a message
- * saying so, never silently ignored.
+ * etcdserverpb.Cluster over the member table every member replicates:
+ * MemberList, MemberAdd, MemberRemove, MemberPromote. The checks etcd makes
+ * before proposing (bad or taken URLs, unknown member, promoting a voter)
+ * are made by the embedded handle's cluster API and come back as etcd's
+ * codes and texts. MemberUpdate (moving a member's peer URLs) is refused as
+ * not supported, after the same argument checks etcd makes.
+ *
+ * This member's own row takes what the server was told about the member
+ * (name, URLs) over the table's: a member alone has no peer URLs in the
+ * table, and a cluster member's name and client URLs arrive once published.
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { isValidPeerUrl, type MemberRecord } from '../embedded/cluster-api.ts';
 import { conclaveErrors, etcdErrors } from './errors.ts';
 import { idToNumber } from './int64.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -20,56 +25,42 @@ interface WireMember {
   isLearner: boolean;
 }
 
-/** etcd's types.NewURLs rules: http(s)/unix(s) scheme, host:port, no path. */
-function isValidPeerUrl(text: string): boolean {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    return false;
-  }
-  if (!['http:', 'https:', 'unix:', 'unixs:'].includes(url.protocol)) return false;
-  const hasPort = url.port !== '' || /:\d+$/.test(url.host);
-  return hasPort && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
-}
-
-export function clusterService({ headers, metrics, member }: ServiceContext): UntypedServiceImplementation {
+export function clusterService({ db, headers, metrics, member }: ServiceContext): UntypedServiceImplementation {
   const unary = <Req, Res>(method: string, work: (request: Req) => Promise<Res>) => unaryHandler(metrics, 'etcdserverpb.Cluster', method, work);
-  const memberId = headers.identity.memberId;
-  const self = (): WireMember => ({
-    ID: String(memberId),
-    name: member.name,
-    peerURLs: [...member.peerUrls],
-    clientURLs: [...member.clientUrls],
-    isLearner: false,
-  });
-  const mustBeSelf = (id: string | undefined): void => {
-    if (idToNumber(id, 'ID') !== memberId) throw etcdErrors.memberNotFound();
+  const selfId = headers.identity.memberId;
+  const wire = (record: MemberRecord): WireMember => {
+    // This member's own row: what the server was told about itself wins (the table may lag a publish).
+    const self = record.id === selfId;
+    const pick = (fromTable: readonly string[], known: readonly string[]) => [...(self && known.length > 0 ? known : fromTable)];
+    return {
+      ID: String(record.id),
+      name: self && member.name !== '' ? member.name : record.name,
+      peerURLs: pick(record.peerUrls, member.peerUrls),
+      clientURLs: pick(record.clientUrls, member.clientUrls),
+      isLearner: record.isLearner,
+    };
   };
+  const memberList = async () => (await db.cluster.members()).map(wire);
   return {
-    MemberList: unary('MemberList', async () => ({ header: headers.header(), members: [self()] })),
-    MemberAdd: unary('MemberAdd', async (request: { peerURLs?: string[] }) => {
-      const urls = request.peerURLs ?? [];
-      if (urls.length === 0 || !urls.every(isValidPeerUrl)) throw etcdErrors.memberBadUrls();
-      const normalized = (text: string) => new URL(text).href;
-      const taken = new Set(member.peerUrls.map(normalized));
-      if (urls.some((url) => taken.has(normalized(url)))) throw etcdErrors.peerUrlExist();
-      throw conclaveErrors.notSupported('adding a member');
+    MemberList: unary('MemberList', async () => ({ header: headers.header(), members: await memberList() })),
+    MemberAdd: unary('MemberAdd', async (request: { peerURLs?: string[]; isLearner?: boolean }) => {
+      const change = await db.cluster.add(request.peerURLs ?? [], { isLearner: request.isLearner === true });
+      return { header: headers.header(), member: wire(change.member), members: change.members.map(wire) };
     }),
     MemberRemove: unary('MemberRemove', async (request: { ID?: string }) => {
-      mustBeSelf(request.ID);
-      // etcd's strict reconfig check: removing the only voter would leave no quorum.
-      throw etcdErrors.notEnoughStartedMembers();
+      const change = await db.cluster.remove(idToNumber(request.ID, 'ID'));
+      return { header: headers.header(), members: change.members.map(wire) };
     }),
     MemberUpdate: unary('MemberUpdate', async (request: { ID?: string; peerURLs?: string[] }) => {
-      mustBeSelf(request.ID);
+      const id = idToNumber(request.ID, 'ID');
+      if (!(await db.cluster.members()).some((record) => record.id === id)) throw etcdErrors.memberNotFound();
       const urls = request.peerURLs ?? [];
       if (!urls.every(isValidPeerUrl)) throw etcdErrors.memberBadUrls();
-      throw conclaveErrors.notSupported('updating a member\'s peer URLs');
+      throw conclaveErrors.notSupported("updating a member's peer URLs");
     }),
     MemberPromote: unary('MemberPromote', async (request: { ID?: string }) => {
-      mustBeSelf(request.ID);
-      throw etcdErrors.memberNotLearner();
+      const change = await db.cluster.promote(idToNumber(request.ID, 'ID'));
+      return { header: headers.header(), members: change.members.map(wire) };
     }),
   };
 }

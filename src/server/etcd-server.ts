@@ -1,8 +1,8 @@
 /**
  * The etcd v3 API server over an embedded Conclave member: the gRPC services
- * (KV, Watch, Lease, Maintenance, Cluster) plus /health, /version and
- * /metrics, on every client listener (gRPC and HTTP share the port, as in
- * etcd) and on the optional metrics listeners (HTTP only).
+ * (KV, Watch, Lease, Maintenance, Cluster, Lock, Election) plus /health,
+ * /version and /metrics, on every client listener (gRPC and HTTP share the
+ * port, as in etcd) and on the optional metrics listeners (HTTP only).
  *
  * Limits as etcd sets them (etcdserver/api/v3rpc/grpc.go): a received
  * message may be max-request-bytes plus 512 KiB of gRPC overhead; larger
@@ -15,15 +15,17 @@
  */
 import { Server, ServerCredentials, status, type ChannelOptions } from '@grpc/grpc-js';
 import type { AddressInfo } from 'node:net';
-import { clusterIdOf } from '../../actors/member/member-identity.ts';
+import type { TlsOptions } from 'node:tls';
 import type { Conclave } from '../embedded/conclave.ts';
 import { etcdServices } from '../proto/load.ts';
 import { ClientListener } from './client-listener.ts';
 import { clusterService } from './cluster-service.ts';
 import { etcdErrors, toServiceError } from './errors.ts';
 import { httpEndpoints } from './http-endpoints.ts';
+import { electionService } from './election-service.ts';
 import { kvService } from './kv-service.ts';
 import { leaseService } from './lease-service.ts';
+import { lockService } from './lock-service.ts';
 import { maintenanceService } from './maintenance-service.ts';
 import { ServerMetrics } from './metrics.ts';
 import { ResponseHeaders } from './response-header.ts';
@@ -43,19 +45,21 @@ export interface ListenAddress {
   readonly host: string;
   /** 0: any free port (see `clientAddresses()`). */
   readonly port: number;
+  /** Serve this listener over TLS with the server's `tls` options (an https:// URL). */
+  readonly secure?: boolean;
 }
 
 export interface EtcdServerOptions {
   readonly db: Conclave;
   /** The member's data directory (Status reports its size). */
   readonly dataDir: string;
-  /** The --initial-cluster-token the member was opened with (the cluster ID derives from it). */
-  readonly clusterToken: string;
   readonly member: MemberDescription;
   /** Client listeners: gRPC and HTTP on each. */
   readonly listen: readonly ListenAddress[];
   /** Extra HTTP-only listeners for /metrics and /health (etcd's --listen-metrics-urls). */
   readonly metricsListen?: readonly ListenAddress[];
+  /** TLS for the `secure` listeners (src/server/tls-options.ts makes it from etcd's client TLS files). */
+  readonly tls?: TlsOptions;
   /** etcd's --max-request-bytes. */
   readonly maxRequestBytes: number;
   /** etcd's --grpc-keepalive-interval / --grpc-keepalive-timeout. */
@@ -91,12 +95,15 @@ export class EtcdServer {
 
   static async start(options: EtcdServerOptions): Promise<EtcdServer> {
     if (options.listen.length === 0) throw new TypeError('EtcdServer.start(): give at least one client listen address');
+    const tlsOf = (address: ListenAddress): TlsOptions | null => {
+      if (address.secure !== true) return null;
+      if (options.tls === undefined) throw new TypeError(`EtcdServer.start(): ${address.host}:${address.port} is secure: give the tls options`);
+      return options.tls;
+    };
+    // Checked before anything opens, so a bad address leaves nothing to close.
+    for (const address of [...options.listen, ...(options.metricsListen ?? [])]) tlsOf(address);
     const grpc = new Server(grpcOptions(options));
-    const headers = await ResponseHeaders.start(
-      options.db,
-      (memberId) => clusterIdOf([memberId], options.clusterToken),
-      options.headerRefreshIntervalMs ?? 1_000,
-    );
+    const headers = await ResponseHeaders.start(options.db, options.headerRefreshIntervalMs ?? 1_000);
     const streams = new StreamRegistry();
     const metrics = new ServerMetrics({
       status: () => headers.refresh(),
@@ -118,19 +125,21 @@ export class EtcdServer {
     grpc.addService(etcdServices.Lease, leaseService(context));
     grpc.addService(etcdServices.Maintenance, maintenanceService(context));
     grpc.addService(etcdServices.Cluster, clusterService(context));
+    grpc.addService(etcdServices.Lock, lockService(context));
+    grpc.addService(etcdServices.Election, electionService(context));
     const injector = grpc.createConnectionInjector(ServerCredentials.createInsecure());
     const http = httpEndpoints(options.db, metrics);
     const opened: ClientListener[] = [];
     try {
       const clientListeners = [];
       for (const address of options.listen) {
-        const listener = await ClientListener.listen(address.host, address.port, { grpc: (socket) => injector.injectConnection(socket), http });
+        const listener = await ClientListener.listen(address.host, address.port, { grpc: (socket) => injector.injectConnection(socket), http }, tlsOf(address));
         opened.push(listener);
         clientListeners.push(listener);
       }
       const metricsListeners = [];
       for (const address of options.metricsListen ?? []) {
-        const listener = await ClientListener.listen(address.host, address.port, { grpc: (socket) => socket.destroy(), http });
+        const listener = await ClientListener.listen(address.host, address.port, { grpc: (socket) => socket.destroy(), http }, tlsOf(address));
         opened.push(listener);
         metricsListeners.push(listener);
       }

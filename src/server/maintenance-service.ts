@@ -1,5 +1,5 @@
 /**
- * etcdserverpb.Maintenance for a single member, as etcd 3.4 answers
+ * etcdserverpb.Maintenance for this member, as etcd 3.4 answers
  * (etcdserver/api/v3rpc/maintenance.go):
  * - Status: version, data size, leader, Raft index/term/applied index;
  *   `errors` holds "etcdserver: no leader" while there is none.
@@ -10,18 +10,22 @@
  * - Alarm: Conclave raises no alarms yet, so GET and DEACTIVATE answer an
  *   empty list; ACTIVATE is refused as unsupported.
  * - Defragment: LevelDB compacts itself, so there is nothing to do; success.
- * - MoveLeader: only to this member (then nothing to do, as in etcd);
- *   anything else is etcd's "bad leader transferee".
- * - Snapshot: not offered by the embedded API yet: Unimplemented.
+ * - MoveLeader: only on the leader (else etcd's "not leader"); hands
+ *   leadership to a voter and answers once it leads.
+ * - Snapshot: the member's whole state (Conclave.snapshot()) in etcd's
+ *   framing: 32 KiB chunks with remaining_bytes, then the SHA-256 of the
+ *   file, which etcdctl checks (see snapshot-file.ts for the layout).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import type * as wire from '../proto/load.ts';
-import { endWithStatus } from './call-writer.ts';
+import { CallWriter, endWithStatus } from './call-writer.ts';
 import { conclaveErrors, etcdErrors, toServiceError } from './errors.ts';
 import { idToNumber, int64ToNumber } from './int64.ts';
 import type { ServiceContext } from './service-context.ts';
+import { encodeSnapshotFile } from './snapshot-file.ts';
+import { streamSnapshot, type SnapshotResponse } from './snapshot-stream.ts';
 import { unaryHandler } from './unary.ts';
 
 const SERVICE = 'etcdserverpb.Maintenance';
@@ -82,14 +86,24 @@ export function maintenanceService(context: ServiceContext): UntypedServiceImple
     MoveLeader: unary('MoveLeader', async (request: { targetID?: string }) => {
       const status = await headers.refresh();
       if (status.leader !== status.memberId) throw etcdErrors.notLeader();
-      if (idToNumber(request.targetID, 'targetID') !== status.memberId) throw etcdErrors.badLeaderTransferee();
+      await db.cluster.moveLeader(idToNumber(request.targetID, 'targetID'));
       return { header: headers.header() };
     }),
     Snapshot: (call: ServerWritableStream<unknown, unknown>) => {
       const startedMs = performance.now();
-      const refusal = toServiceError(conclaveErrors.notSupported('Snapshot'));
-      observeSnapshot(refusal.code ?? status.UNKNOWN, startedMs);
-      endWithStatus(call, refusal);
+      db.snapshot()
+        .then((state) => streamSnapshot(new CallWriter<SnapshotResponse>(call), encodeSnapshotFile(state)))
+        .then(
+          () => {
+            observeSnapshot(status.OK, startedMs);
+            call.end();
+          },
+          (error: unknown) => {
+            const refusal = toServiceError(error);
+            observeSnapshot(refusal.code ?? status.UNKNOWN, startedMs);
+            endWithStatus(call, refusal);
+          },
+        );
     },
   };
 }

@@ -37,12 +37,12 @@ export class ResponseHeaders {
     this.timer.unref();
   }
 
-  static async start(db: Conclave, clusterIdOf: (memberId: number) => number, refreshIntervalMs: number): Promise<ResponseHeaders> {
+  static async start(db: Conclave, refreshIntervalMs: number): Promise<ResponseHeaders> {
     if (!Number.isSafeInteger(refreshIntervalMs) || refreshIntervalMs <= 0) {
       throw new RangeError(`refreshIntervalMs must be a positive integer, got ${refreshIntervalMs}`);
     }
     const status = await db.status();
-    const identity = { memberId: status.memberId, clusterId: clusterIdOf(status.memberId) };
+    const identity = { memberId: status.memberId, clusterId: status.clusterId };
     return new ResponseHeaders(db, identity, status, refreshIntervalMs);
   }
 

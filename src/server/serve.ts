@@ -1,38 +1,57 @@
 /**
- * `conclave serve` without the command line: opens the member's store,
- * serves the etcd API on every client URL, and reports the two lifecycle
- * lines scripts wait for (REFERENCE.md): "published local member to
- * cluster" once the member leads its one-member cluster through Raft, then
- * "ready to serve client requests" once every listener accepts.
+ * `conclave serve` without the command line: opens the member (one member of
+ * the cluster --initial-cluster describes, listening for its peers on
+ * --listen-peer-urls), serves the etcd API on every client URL, and reports
+ * the two lifecycle lines scripts wait for (REFERENCE.md): "published local
+ * member to cluster" once the member's name and client URLs are committed
+ * through Raft (so a leader exists), then "ready to serve client requests"
+ * once every listener accepts.
  *
  * The options carry the names of the parsed etcd configuration (ServeConfig
- * fits them as is). Refused up front, with what to do: more than one member
- * in --initial-cluster (clusters are not built yet), https client URLs (TLS
- * is not built yet), any scheme other than http.
+ * fits them as is). Refused up front, with what to do: https client or
+ * metrics URLs without --cert-file and --key-file or --auto-tls (etcd's
+ * rules, src/server/tls-flags.ts), any scheme other than http and https,
+ * https peer URLs without peer certificates.
  *
  * Never: print "ready" before the listeners accept, or leave the store open
  * when start-up fails.
  */
+import { join } from 'node:path';
+import type { TlsOptions } from 'node:tls';
+import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
 import { open } from '../embedded/open.ts';
 import type { Conclave } from '../embedded/conclave.ts';
 import { EtcdServer, type ListenAddress } from './etcd-server.ts';
+import { clientTlsFromFlags, type ClientTlsFlags } from './tls-flags.ts';
+import { ClientTlsError } from './tls-options.ts';
 
 export interface ServeOptions {
   readonly name: string;
   readonly dataDir: string;
   readonly initialClusterToken: string;
   readonly initialCluster: ReadonlyMap<string, readonly URL[]>;
+  readonly initialClusterState: 'new' | 'existing';
+  readonly listenPeerUrls: readonly URL[];
   readonly listenClientUrls: readonly URL[];
   readonly advertiseClientUrls: readonly URL[];
   readonly initialAdvertisePeerUrls: readonly URL[];
   readonly listenMetricsUrls: readonly URL[];
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
+  readonly snapshotCountEntries: number;
+  readonly snapshotCatchUpEntries: number;
   readonly maxRequestBytes: number;
   readonly maxTxnOps: number;
   readonly watchProgressNotifyIntervalMs: number;
   readonly grpcKeepalive: { readonly intervalMs: number; readonly timeoutMs: number };
-  readonly clientTls: { readonly certFile: string; readonly keyFile: string; readonly autoTls: boolean };
+  readonly clientTls: ClientTlsFlags;
+  readonly peerTls: {
+    readonly certFile: string;
+    readonly keyFile: string;
+    readonly trustedCaFile: string;
+    readonly clientCertAuth: boolean;
+    readonly autoTls: boolean;
+  };
 }
 
 export type ServeLog = (level: 'info' | 'warn', message: string) => void;
@@ -45,71 +64,132 @@ export class ServeError extends Error {
 export interface ServingMember {
   readonly db: Conclave;
   readonly server: EtcdServer;
+  /** Resolves once a committed membership change removed this member (it should then stop, as etcd's do). */
+  readonly removed: Promise<void>;
   /** Stops serving, then closes the store. */
   close(): Promise<void>;
 }
 
-/** How long start-up waits for the one-member cluster to elect itself, in election timeouts. */
-const LEADER_WAIT_ELECTION_TIMEOUTS = 30;
+/** How often a serving member checks whether the cluster removed it. */
+const REMOVAL_CHECK_INTERVAL_MS = 1_000;
+
+function removalOf(db: Conclave): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (db.isClosed()) return clearInterval(timer);
+      db.status().then(
+        (status) => {
+          if (!status.removed) return;
+          clearInterval(timer);
+          resolve();
+        },
+        () => undefined, // a closing member: the next tick stops the timer
+      );
+    }, REMOVAL_CHECK_INTERVAL_MS);
+    timer.unref();
+  });
+}
+
+/** How often start-up says it is still waiting for the cluster to commit its member attributes. */
+const PUBLISH_WARN_INTERVAL_MS = 10_000;
 
 /** A URL as etcd prints it: scheme://host:port, without the trailing slash URL adds. */
 export const urlText = (url: URL): string => `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
 
-function listenAddress(url: URL, flag: string, tls: ServeOptions['clientTls']): ListenAddress {
-  if (url.protocol === 'https:') {
-    const hasCert = (tls.certFile !== '' && tls.keyFile !== '') || tls.autoTls;
-    throw new ServeError(
-      hasCert
-        ? `--${flag} ${urlText(url)}: TLS listeners are not supported by conclave serve yet; use an http:// URL`
-        : `--${flag} ${urlText(url)}: an https URL needs --cert-file and --key-file (or --auto-tls), and TLS listeners are not supported by conclave serve yet; use an http:// URL`,
-    );
-  }
-  if (url.protocol !== 'http:') throw new ServeError(`--${flag} ${urlText(url)}: only http:// URLs are supported`);
+/** An http:// or https:// listen URL as the server's listen address; https ones serve TLS (see clientTlsOf). */
+function listenAddress(url: URL, flag: string): ListenAddress {
+  const secure = url.protocol === 'https:';
+  if (!secure && url.protocol !== 'http:') throw new ServeError(`--${flag} ${urlText(url)}: only http:// and https:// URLs are supported`);
   // URL keeps IPv6 hosts in brackets; net.listen wants them bare.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  const port = url.port === '' ? 80 : Number(url.port);
-  return { host, port };
+  const port = url.port === '' ? (secure ? 443 : 80) : Number(url.port);
+  return { host, port, secure };
 }
 
-function checkSingleMember(options: ServeOptions): void {
-  const names = [...options.initialCluster.keys()];
-  if (names.length !== 1) {
-    throw new ServeError(
-      `--initial-cluster names ${names.length} members (${names.join(', ')}); conclave serve runs one member for now: give only --name's entry`,
-    );
+/** The TLS of the https listeners from etcd's client TLS flags; null when every listener is http. */
+function clientTlsOf(options: ServeOptions, log: ServeLog): TlsOptions | null {
+  try {
+    const listeners = { clientUrls: options.listenClientUrls, metricsUrls: options.listenMetricsUrls };
+    return clientTlsFromFlags(options.clientTls, listeners, options.dataDir, (message) => log('warn', message));
+  } catch (error) {
+    throw error instanceof ClientTlsError ? new ServeError(error.message) : error;
   }
 }
 
-async function awaitLeader(db: Conclave, options: ServeOptions): Promise<void> {
-  const deadline = Date.now() + LEADER_WAIT_ELECTION_TIMEOUTS * options.electionTimeoutMs;
+/** etcd's peer TLS flags as the transport takes them; https peer URLs need one of them. */
+function peerTlsOf(options: ServeOptions): PeerTlsArgs | null {
+  const tls = options.peerTls;
+  const peerUrls = [...options.listenPeerUrls, ...options.initialAdvertisePeerUrls];
+  const secure = peerUrls.some((url) => url.protocol === 'https:');
+  if (tls.certFile !== '' || tls.keyFile !== '') {
+    if (tls.certFile === '' || tls.keyFile === '') throw new ServeError('--peer-cert-file and --peer-key-file go together: give both');
+    return { kind: 'files', certFile: tls.certFile, keyFile: tls.keyFile, trustedCaFile: tls.trustedCaFile === '' ? null : tls.trustedCaFile, clientCertAuth: tls.clientCertAuth };
+  }
+  if (tls.autoTls) return { kind: 'auto', dir: join(options.dataDir, 'fixtures', 'peer') };
+  if (secure) throw new ServeError('https peer URLs need --peer-cert-file and --peer-key-file (or --peer-auto-tls)');
+  return null;
+}
+
+/**
+ * etcd's publish: the member's name and client URLs go into the replicated
+ * member table. It needs a leader and a quorum, so it is retried (with a
+ * warning now and then) until it commits or the member is closed.
+ */
+async function publish(db: Conclave, options: ServeOptions, log: ServeLog): Promise<void> {
+  let lastWarnMs = Date.now();
   for (;;) {
-    const status = await db.status();
-    if (status.leader !== 0) return;
-    if (Date.now() > deadline) throw new ServeError(`the member elected no leader within ${LEADER_WAIT_ELECTION_TIMEOUTS} election timeouts`);
-    await new Promise((resolve) => setTimeout(resolve, options.heartbeatIntervalMs));
+    try {
+      await db.cluster.publish(options.name, options.advertiseClientUrls.map(urlText));
+      return;
+    } catch (error) {
+      if (db.isClosed()) throw error;
+      if (Date.now() - lastWarnMs >= PUBLISH_WARN_INTERVAL_MS) {
+        lastWarnMs = Date.now();
+        log('warn', `still waiting to publish this member to the cluster (${error instanceof Error ? error.message : String(error)})`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, options.heartbeatIntervalMs));
+    }
   }
+}
+
+/** Start-up refusals from the layers below, as ServeErrors (their messages already say what to change). */
+function asServeError(error: unknown): unknown {
+  if (error instanceof Error && ['ClusterPlanError', 'BootstrapRecordError', 'LogIdentityMismatchError'].includes(error.name)) {
+    return new ServeError(error.message);
+  }
+  return error;
 }
 
 export async function serve(options: ServeOptions, log: ServeLog): Promise<ServingMember> {
-  checkSingleMember(options);
-  const listen = options.listenClientUrls.map((url) => listenAddress(url, 'listen-client-urls', options.clientTls));
-  const metricsListen = options.listenMetricsUrls.map((url) => listenAddress(url, 'listen-metrics-urls', options.clientTls));
+  const listen = options.listenClientUrls.map((url) => listenAddress(url, 'listen-client-urls'));
+  const metricsListen = options.listenMetricsUrls.map((url) => listenAddress(url, 'listen-metrics-urls'));
+  const clientTls = clientTlsOf(options, log);
+  const initialCluster = Object.fromEntries([...options.initialCluster].map(([name, urls]) => [name, urls.map(urlText)]));
   const db = await open({
     dir: options.dataDir,
     name: options.name,
     clusterToken: options.initialClusterToken,
+    cluster: {
+      initialCluster,
+      state: options.initialClusterState,
+      listenPeerUrls: options.listenPeerUrls.map(urlText),
+      peerTls: peerTlsOf(options),
+    },
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     electionTimeoutMs: options.electionTimeoutMs,
+    snapshotCountEntries: options.snapshotCountEntries,
+    snapshotCatchUpEntries: options.snapshotCatchUpEntries,
     maxRequestBytes: options.maxRequestBytes,
     maxTxnOps: options.maxTxnOps,
     watchProgressIntervalMs: options.watchProgressNotifyIntervalMs,
+  }).catch((error: unknown) => {
+    throw asServeError(error);
   });
   let server: EtcdServer | null = null;
   try {
     server = await EtcdServer.start({
       db,
       dataDir: options.dataDir,
-      clusterToken: options.initialClusterToken,
       member: {
         name: options.name,
         peerUrls: options.initialAdvertisePeerUrls.map(urlText),
@@ -117,10 +197,11 @@ export async function serve(options: ServeOptions, log: ServeLog): Promise<Servi
       },
       listen,
       metricsListen,
+      tls: clientTls ?? undefined,
       maxRequestBytes: options.maxRequestBytes,
       keepalive: options.grpcKeepalive,
     });
-    await awaitLeader(db, options);
+    await publish(db, options, log);
   } catch (error) {
     await server?.close();
     await db.close();
@@ -133,14 +214,18 @@ export async function serve(options: ServeOptions, log: ServeLog): Promise<Servi
     `published local member to cluster: {Name:${options.name} ClientURLs:[${options.advertiseClientUrls.map(urlText).join(' ')}]} ` +
       `member ${hex(running.memberId)} cluster ${hex(running.clusterId)}`,
   );
-  for (const address of running.clientAddresses()) {
-    log('info', `ready to serve client requests on ${address.address}:${address.port} (gRPC and HTTP, insecure)`);
-  }
-  for (const address of running.metricsAddresses()) log('info', `serving /metrics and /health on ${address.address}:${address.port}`);
+  const security = (listener: ListenAddress | undefined) => (listener?.secure === true ? 'over TLS' : 'insecure');
+  running.clientAddresses().forEach((address, index) => {
+    log('info', `ready to serve client requests on ${address.address}:${address.port} (gRPC and HTTP, ${security(listen[index])})`);
+  });
+  running.metricsAddresses().forEach((address, index) => {
+    log('info', `serving /metrics and /health on ${address.address}:${address.port} (${security(metricsListen[index])})`);
+  });
   let closing: Promise<void> | null = null;
   return {
     db,
     server: running,
+    removed: removalOf(db),
     close: () => {
       closing ??= running.close().finally(() => db.close());
       return closing;

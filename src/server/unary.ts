@@ -14,13 +14,14 @@ export function unaryHandler<Request, Response>(
   metrics: ServerMetrics,
   service: string,
   method: string,
-  work: (request: Request) => Promise<Response>,
+  /** `call` is there for work that must notice the client going away (its 'cancelled' event). */
+  work: (request: Request, call: ServerUnaryCall<Request, Response>) => Promise<Response>,
 ): handleUnaryCall<Request, Response> {
   const observe = metrics.observerFor('unary', service, method);
   return (call: ServerUnaryCall<Request, Response>, callback: sendUnaryData<Response>) => {
     const startedMs = performance.now();
     // An async wrapper so a synchronous throw (a malformed field) is a rejection too.
-    const run = async () => work(call.request);
+    const run = async () => work(call.request, call);
     run().then(
       (response) => {
         observe(status.OK, startedMs);

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { crc32 } from 'node:zlib';
-import { decodeCommand, encodeCommand, type MvccCommand } from '../../actors/applier/mvcc/commands.ts';
+import type { MvccCommand } from '../../actors/applier/mvcc/commands.ts';
+import { decodeMemberCommand, encodeMemberCommand } from '../../actors/member/commands.ts';
 import { SnapshotCorruptError } from '../../actors/applier/mvcc/errors.ts';
 import { decodeSnapshot, encodeSnapshot } from '../../actors/applier/mvcc/snapshot.ts';
 import { MvccStore } from '../../actors/applier/mvcc/store.ts';
@@ -87,7 +88,7 @@ t.test('a checksum-valid snapshot with impossible state is refused on restore', 
   t.throws(() => MvccStore.restore(future, new LeaseSet()), { name: 'SnapshotCorruptError', fault: 'invalid-state' }, 'records past the current revision');
 });
 
-t.test('commands survive encodeCommand/decodeCommand', async (t) => {
+t.test('MVCC commands survive the member command codec', async (t) => {
   const commands: MvccCommand[] = [
     { type: 'put', key: b('k'), value: b('\x00\xff'), lease: 3, prevKv: true },
     { type: 'delete-range', key: b('a'), rangeEnd: b('\0') },
@@ -98,11 +99,11 @@ t.test('commands survive encodeCommand/decodeCommand', async (t) => {
   const h = new Harness([3, 2 ** 52]);
   const direct = new Harness([3, 2 ** 52]);
   for (const command of commands) {
-    const decoded = decodeCommand(encodeCommand(command));
+    const decoded = decodeMemberCommand(encodeMemberCommand(command));
     t.same(decoded, command, command.type);
-    t.same(h.apply(decoded), direct.apply(command), `${command.type} applies the same after decoding`);
+    t.same(h.apply(decoded as MvccCommand), direct.apply(command), `${command.type} applies the same after decoding`);
   }
-  t.throws(() => decodeCommand(encodeCommand({ type: 'bogus' } as never)), TypeError);
+  t.throws(() => decodeMemberCommand(encodeMemberCommand({ type: 'bogus' } as never)), TypeError);
 });
 
 t.test('a checksum-valid table with a record running past the end is refused', async (t) => {

@@ -1,8 +1,10 @@
 import t, { type Test } from 'tap';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compareMain } from '../../bench/compare/cli.ts';
+import { scenarioOptions } from '../../bench/compare/compare.ts';
+import { findScenario } from '../../bench/compare/scenarios.ts';
 import { parseCompareArgs } from '../../bench/compare/options.ts';
 import { startServer } from '../../bench/compare/server.ts';
 import { makeTarget, parseTargetNames } from '../../bench/compare/targets.ts';
@@ -93,4 +95,34 @@ t.test('side by side against real etcd: one scenario, one table row', { skip: et
   t.match(out(), /\| put-1 \| etcd \| \d+ \|/);
   t.match(out(), /\| range-s-64 \| etcd \| \d+ \|/);
   t.same(leftovers, [], 'etcd stopped and its data dir removed');
+});
+
+t.test('with several members every member gets a connection, clients permitting', async (t) => {
+  const parsed = parseCompareArgs(['--members', '3', '--html', 'out.html', '--svg-dir', 'svg']);
+  if (parsed.help) throw new Error('unexpected help');
+  t.equal(parsed.options.members, 3);
+  t.equal(parsed.options.htmlFile, 'out.html');
+  t.equal(parsed.options.svgDir, 'svg');
+  t.throws(() => parseCompareArgs(['--members', '2']), /--members '2': give 1 or 3/);
+  const endpoints = [1, 2, 3].map((i) => ({ host: '127.0.0.1', port: 2000 + i }));
+  const conns = (name: string): number => scenarioOptions(findScenario(name), parsed.options, endpoints).conns;
+  t.equal(conns('put-64'), 3, '64 clients over one connection per member');
+  t.equal(conns('put-256'), 4, 'a scenario with more connections keeps them');
+  t.equal(conns('put-1'), 1, 'one client has one connection');
+  t.same(scenarioOptions(findScenario('put-64'), parsed.options, endpoints).endpoints, endpoints);
+});
+
+t.test('3-member etcd clusters side by side, with the HTML page', { skip: etcdMissing }, async (t) => {
+  const { io, out, err } = capture();
+  const dir = mkdtempSync(join(tmpdir(), 'conclave-compare-html-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const html = join(dir, 'page.html');
+  const code = await compareMain(['--members', '3', '--scenarios', 'put-64', '--total', '300', '--html', html], io);
+  t.equal(code, 0, err());
+  t.match(err(), /etcd: serving on m1 127\.0\.0\.1:\d+ \(pid \d+\), m2 .*, m3 /);
+  t.match(out(), /3 members per target, load spread over every member's endpoint/);
+  t.match(out(), /\| put-64 \| etcd \| \d+ \|/);
+  const page = readFileSync(html, 'utf8');
+  t.match(page, /<td>put-64<\/td><td>etcd ×3<\/td>/);
+  t.match(page, /command: node --import tsx bench\/compare\/main\.ts --members 3/);
 });

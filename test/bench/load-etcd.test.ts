@@ -109,9 +109,11 @@ t.test('the load generator against real etcd', { skip: etcdMissing }, async (t) 
       { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s), isTTY: true } },
     );
     t.equal(code, 0, stderr);
-    const parsed = JSON.parse(stdout) as BenchResult;
+    const parsed = JSON.parse(stdout) as BenchResult & { command: string; machine: string };
     t.equal(parsed.ops, 50);
     t.equal(parsed.workload, 'put');
+    t.equal(parsed.command, `bench --workload put --total 50 --endpoints ${server.host}:${server.clientPort} --json`, 'the JSON says how it was made');
+    t.match(parsed.machine, /^\d+ cores \(.*\), Node v\d+.*, load average [\d.]+ [\d.]+ [\d.]+ at start$/, 'and on what machine');
     t.equal(stderr, '', 'no progress bar with --json, even on a TTY');
   });
 });

@@ -41,7 +41,6 @@ export async function startTestServer(
   const server = await EtcdServer.start({
     db,
     dataDir: dir,
-    clusterToken: 'etcd-cluster',
     member: { name: 'test-member', peerUrls: ['http://127.0.0.1:2380'], clientUrls: ['http://127.0.0.1:2379'] },
     listen: [{ host: '127.0.0.1', port: 0 }],
     maxRequestBytes: options.open?.maxRequestBytes ?? 1_572_864,

@@ -59,7 +59,12 @@ t.test('conclave serve: lifecycle lines, serves etcd clients, exits 0 on SIGTERM
   const dir = await tempDir(t);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const run = conclave(t, ['serve', '--name', 'cli-member', '--listen-client-urls', url, '--advertise-client-urls', url, '--heartbeat-interval', '20', '--election-timeout', '200'], dir);
+  const peerUrl = `http://127.0.0.1:${await freePort()}`;
+  const run = conclave(
+    t,
+    ['serve', '--name', 'cli-member', '--listen-client-urls', url, '--advertise-client-urls', url, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl, '--heartbeat-interval', '20', '--election-timeout', '200'],
+    dir,
+  );
   await run.waitFor('ready to serve client requests');
   t.match(run.output(), /published local member to cluster/);
   t.ok(run.output().indexOf('published local member to cluster') < run.output().indexOf('ready to serve client requests'), 'published, then ready');
@@ -75,17 +80,27 @@ t.test('conclave serve: lifecycle lines, serves etcd clients, exits 0 on SIGTERM
   t.match(run.output(), /received SIGTERM, shutting down/);
 });
 
-t.test('conclave serve refuses what it cannot do yet, with what to change', { timeout: 120_000 }, async (t) => {
+t.test('conclave serve refuses bad TLS set-ups, with what to change', { timeout: 120_000 }, async (t) => {
   const dir = await tempDir(t);
   const https = conclave(t, ['serve', '--listen-client-urls', 'https://127.0.0.1:23799', '--advertise-client-urls', 'https://127.0.0.1:23799'], dir);
   t.equal(await https.exited, 1);
-  t.match(https.output(), /https URL needs --cert-file and --key-file/);
-  const cluster = conclave(
-    t,
-    ['serve', '--name', 'a', '--initial-cluster', 'a=http://127.0.0.1:2380,b=http://127.0.0.1:2381', '--initial-advertise-peer-urls', 'http://127.0.0.1:2380'],
-    dir,
-  );
-  t.equal(await cluster.exited, 1);
-  t.match(cluster.output(), /--initial-cluster names 2 members/);
+  t.match(https.output(), /TLS key\/cert \(--cert-file, --key-file\) must be provided for client url https:\/\/127\.0\.0\.1:23799 with HTTPS scheme/);
+  const securePeers = conclave(t, ['serve', '--listen-peer-urls', 'https://127.0.0.1:23800', '--initial-advertise-peer-urls', 'https://127.0.0.1:23800'], dir);
+  t.equal(await securePeers.exited, 1);
+  t.match(securePeers.output(), /https peer URLs need --peer-cert-file and --peer-key-file \(or --peer-auto-tls\)/);
   t.same(await readdir(dir), [], 'nothing was created');
+});
+
+t.test('conclave serve refuses a data directory of another cluster', { timeout: 180_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const peerUrl = `http://127.0.0.1:${await freePort()}`;
+  const clientUrl = `http://127.0.0.1:${await freePort()}`;
+  const flags = ['serve', '--name', 'a', '--data-dir', 'member', '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl];
+  const first = conclave(t, [...flags, '--heartbeat-interval', '20', '--election-timeout', '200'], dir);
+  await first.waitFor('ready to serve client requests');
+  first.child.kill('SIGTERM');
+  t.equal(await first.exited, 0);
+  const other = conclave(t, [...flags, '--initial-cluster-token', 'another-cluster'], dir);
+  t.equal(await other.exited, 1);
+  t.match(other.output(), /data directory member belongs to member [0-9a-f]+ of cluster [0-9a-f]+, but --name a with these peer URLs and token is member/);
 });

@@ -6,11 +6,10 @@
 export { MvccStore } from './store.ts';
 export type { KeyValue, ChangeEvent, EventType, LeaseLookup } from './types.ts';
 export type * from './requests.ts';
-export { encodeCommand, decodeCommand } from './commands.ts';
 export type { MvccCommand, CompactCommand, LeaseRevokeCommand, CommandResponse, CompactResponse, LeaseRevokeResponse, ApplyResult } from './commands.ts';
 export { MvccError, SnapshotCorruptError, MVCC_ERRORS, GrpcCode } from './errors.ts';
 export type { MvccErrorKind, SnapshotFault } from './errors.ts';
-export { encodeSnapshot, decodeSnapshot } from './snapshot.ts';
+export { encodeSnapshot, encodeSnapshotSteps, decodeSnapshot } from './snapshot.ts';
 export type { MvccSnapshotState } from './snapshot.ts';
 export type { HashKvResult } from './hash.ts';
 export type { EventPage } from './events.ts';

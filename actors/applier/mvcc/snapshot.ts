@@ -9,9 +9,12 @@
  * restore. Records are not msgpackr-encoded because at a million keys that
  * dominated snapshot time (see record-codec.ts).
  *
- * Pure functions of plain data, so the lead can run them on a piscina
- * worker: `MvccStore.snapshotState()` gives the data, `MvccStore.restore()`
- * takes it back.
+ * Pure functions of plain data: `MvccStore.snapshotState()` gives the data,
+ * `MvccStore.restore()` takes it back. The applier encodes in steps on its
+ * own thread rather than on a piscina worker: handing a worker the records
+ * is a structured clone that stalls the sender nearly as long as encoding
+ * (100k keys: 982 ms vs 1164 ms) and the whole trip took 3.7x as long
+ * (bench/snapshot/main.ts, in bench/RESULTS.md).
  *
  * Never: return state from bytes whose checksum or shape is wrong; every
  * such case is a SnapshotCorruptError naming what was wrong.
@@ -45,9 +48,19 @@ interface Meta {
   readonly tableBytes: number;
 }
 
-export function encodeSnapshot(state: MvccSnapshotState): Uint8Array {
+/**
+ * Encodes in steps of `recordsPerStep` records, yielding between steps so a
+ * caller can interleave other work (the applier keeps applying while a
+ * snapshot is written: the records are immutable and the array is a copy, so
+ * later writes do not show through). Returns the bytes when done.
+ */
+export function* encodeSnapshotSteps(state: MvccSnapshotState, recordsPerStep: number): Generator<void, Uint8Array, void> {
+  if (!Number.isSafeInteger(recordsPerStep) || recordsPerStep < 1) throw new RangeError(`recordsPerStep must be a positive integer, got ${recordsPerStep}`);
   let tableBytes = 0;
-  for (const record of state.records) tableBytes += encodedRecordBytes(record);
+  for (let i = 0; i < state.records.length; i++) {
+    tableBytes += encodedRecordBytes(state.records[i] as RevisionRecord);
+    if ((i + 1) % recordsPerStep === 0) yield;
+  }
   const meta: Meta = {
     format: FORMAT,
     appliedIndex: state.appliedIndex,
@@ -62,10 +75,25 @@ export function encodeSnapshot(state: MvccSnapshotState): Uint8Array {
   out.writeUInt32LE(metaBytes.length, 8);
   out.set(metaBytes, HEADER_BYTES);
   let at = HEADER_BYTES + metaBytes.length;
-  for (const record of state.records) at = writeRecord(record, out, at);
+  let crc = crc32(metaBytes);
+  for (let from = 0; from < state.records.length; from += recordsPerStep) {
+    const stepStart = at;
+    const to = Math.min(from + recordsPerStep, state.records.length);
+    for (let i = from; i < to; i++) at = writeRecord(state.records[i] as RevisionRecord, out, at);
+    crc = crc32(out.subarray(stepStart, at), crc);
+    yield;
+  }
   if (at !== out.length) throw new Error(`mvcc invariant: snapshot table is ${at - HEADER_BYTES - metaBytes.length} bytes, sized ${tableBytes}`);
-  out.writeUInt32LE(crc32(out.subarray(HEADER_BYTES)), 4);
+  out.writeUInt32LE(crc, 4);
   return out;
+}
+
+export function encodeSnapshot(state: MvccSnapshotState): Uint8Array {
+  const steps = encodeSnapshotSteps(state, Math.max(1, state.records.length));
+  for (;;) {
+    const step = steps.next();
+    if (step.done === true) return step.value;
+  }
 }
 
 const isInt = (v: unknown): v is number => Number.isSafeInteger(v);

@@ -29,6 +29,8 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   'data-dir': used('string', ''),
   'wal-dir': accepted('string', ''),
   'snapshot-count': used('uint', '100000'),
+  // etcd 3.5's name; 3.4 hard-codes the same 5000.
+  'experimental-snapshot-catchup-entries': used('uint', '5000'),
   'heartbeat-interval': used('uint', '100'),
   'election-timeout': used('uint', '1000'),
   'initial-election-tick-advance': accepted('bool', 'true'),

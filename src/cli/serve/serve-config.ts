@@ -28,6 +28,7 @@ export interface ServeConfig {
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
   readonly snapshotCountEntries: number;
+  readonly snapshotCatchUpEntries: number;
   readonly quotaBackendBytes: number;
   readonly maxRequestBytes: number;
   readonly maxTxnOps: number;
@@ -116,6 +117,7 @@ export function toServeConfig(flags: ParsedFlags): ServeConfig {
     heartbeatIntervalMs,
     electionTimeoutMs,
     snapshotCountEntries: get('snapshot-count'),
+    snapshotCatchUpEntries: get('experimental-snapshot-catchup-entries'),
     quotaBackendBytes: quota <= 0 ? defaultQuotaBackendBytes : quota,
     maxRequestBytes: get('max-request-bytes'),
     maxTxnOps: get('max-txn-ops'),

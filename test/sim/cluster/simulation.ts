@@ -75,6 +75,14 @@ export interface SimulationResult {
 }
 
 const TICK_MS = 10;
+/**
+ * Members' clocks run at different rates: each ticks every TICK_MS ± this
+ * many ms (±20 %), fixed per member. Real clocks drift less, but a process
+ * that stalls (GC, a slow disk, a noisy neighbour) ticks late in just this
+ * way, and a leader that trusted its own clock to serve a read would then
+ * serve a stale one: the simulator must be able to show that.
+ */
+const TICK_SKEW_MS = 2;
 const KEYS = ['k0', 'k1', 'k2'] as const;
 const EVENT_QUEUE_CAPACITY = 200_000;
 const CHECK_EVERY_MS = 500;
@@ -94,6 +102,8 @@ interface Slot {
   readonly storage: DurableStorage;
   readonly bootstrapConf: ConfState;
   readonly random: Prng;
+  /** This member's clock: virtual milliseconds between two of its ticks. */
+  readonly tickPeriodMs: number;
   member: SimMember | null;
   removed: boolean;
   incarnation: number;
@@ -347,7 +357,8 @@ class Simulation implements ClusterControl, MemberObserver, ClusterView {
 
   private addSlot(id: NodeId, bootstrapConf: ConfState): Slot {
     if (this.slots.has(id)) throw new Error(`member ${id} exists already`);
-    const slot: Slot = { id, storage: new DurableStorage(), bootstrapConf, random: this.root.fork(`member-${id}`), member: null, removed: false, incarnation: 0 };
+    const tickPeriodMs = this.root.fork(`clock-${id}`).between(TICK_MS - TICK_SKEW_MS, TICK_MS + TICK_SKEW_MS);
+    const slot: Slot = { id, storage: new DurableStorage(), bootstrapConf, random: this.root.fork(`member-${id}`), tickPeriodMs, member: null, removed: false, incarnation: 0 };
     this.slots.set(id, slot);
     for (const voter of bootstrapConf.voters) this.everInConf.add(voter);
     this.scheduleTicks(slot, this.root.fork(`phase-${id}`).between(1, TICK_MS));
@@ -372,7 +383,7 @@ class Simulation implements ClusterControl, MemberObserver, ClusterView {
     this.queue.after(firstDelayMs, () => {
       if (slot.removed) return;
       slot.member?.tick();
-      this.scheduleTicks(slot, TICK_MS);
+      this.scheduleTicks(slot, slot.tickPeriodMs);
     });
   }
 

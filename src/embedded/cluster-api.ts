@@ -1,0 +1,131 @@
+/**
+ * The embedded handle's membership operations: etcd's Cluster service
+ * (MemberList, MemberAdd, MemberRemove, MemberPromote) and MoveLeader, over
+ * the member's actors. Changes go through Raft as conf-change entries whose
+ * context carries the member's name and URLs, so every member's table agrees.
+ *
+ * Checks made here are the ones etcd makes before proposing (bad or taken
+ * URLs, unknown member, promoting a voter, removing the last voter); the
+ * Raft core refuses the rest (a change while another is pending).
+ */
+import type { WriteResult } from '../../actors/applier/applier-actor.ts';
+import { encodeMemberCommand } from '../../actors/member/commands.ts';
+import { memberIdOf } from '../../actors/member/member-identity.ts';
+import { encodeMemberInfo, type MemberRecord } from '../../actors/member/member-info.ts';
+import type { Outcome, Refusal } from '../../actors/member/outcome.ts';
+import type { Member } from '../../actors/member/start-member.ts';
+import type { ConfChange, NodeId } from '../../actors/raft/core/types.ts';
+import { canonicalUrl } from './cluster-plan.ts';
+import { ConclaveError } from './errors.ts';
+
+export type { MemberRecord } from '../../actors/member/member-info.ts';
+
+export interface MemberChange {
+  /** The member added, removed or promoted. */
+  readonly member: MemberRecord;
+  /** The member table once the change was applied. */
+  readonly members: readonly MemberRecord[];
+}
+
+export interface ClusterApi {
+  /** The replicated member table, by ascending ID. */
+  members(): Promise<MemberRecord[]>;
+  /** etcd's MemberAdd: the new member then starts with --initial-cluster-state existing. */
+  add(peerUrls: readonly string[], options?: { readonly isLearner?: boolean }): Promise<MemberChange>;
+  remove(id: NodeId): Promise<MemberChange>;
+  /** A learner becomes a voter. */
+  promote(id: NodeId): Promise<MemberChange>;
+  /** Hands leadership to `id` (this member must lead); resolves once `id` leads. */
+  moveLeader(id: NodeId): Promise<void>;
+  /** Publishes this member's name and client URLs into the member table (etcd does so at start). */
+  publish(name: string, clientUrls: readonly string[]): Promise<void>;
+}
+
+const refusal = (grpcCode: number, message: string): ConclaveError => new ConclaveError({ grpcCode, message });
+const errors = {
+  memberNotFound: () => refusal(5, 'etcdserver: member not found'),
+  badUrls: () => refusal(3, 'etcdserver: given member URLs are invalid'),
+  peerUrlExists: () => refusal(9, 'etcdserver: Peer URLs already exists'),
+  notLearner: () => refusal(9, 'etcdserver: can only promote a learner member'),
+  notEnoughStarted: () => refusal(9, 'etcdserver: re-configuration failed due to not enough started members'),
+  badTransferee: () => refusal(9, 'etcdserver: bad leader transferee'),
+  alone: () =>
+    refusal(9, 'conclave: this member was opened alone, without a peer listener, so no other member could reach it; open it with the cluster option (conclave serve does) to add members'),
+};
+
+/** etcd's types.NewURLs rules: http(s)/unix(s) scheme, host:port, no path, query or fragment. */
+export function isValidPeerUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (!['http:', 'https:', 'unix:', 'unixs:'].includes(url.protocol)) return false;
+  const hasPort = url.port !== '' || /:\d+$/.test(url.host);
+  return hasPort && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
+}
+
+function unwrapRefusal<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw new ConclaveError(outcome.refusal as Refusal);
+  return outcome.value;
+}
+
+export function clusterApi(member: Member, clusterToken: string, assertOpen: () => void): ClusterApi {
+  const members = async (): Promise<MemberRecord[]> => {
+    assertOpen();
+    return member.applier.ask<MemberRecord[]>({ type: 'members' });
+  };
+
+  const change = async (confChange: ConfChange, subject: MemberRecord): Promise<MemberChange> => {
+    const result = unwrapRefusal(await member.raft.ask<Outcome<WriteResult>>({ type: 'conf-change', change: confChange }, { timeoutMs: 60_000 }));
+    if (result.type !== 'conf-change') throw new Error(`a membership change answered with ${result.type}`);
+    return { member: result.members.find((m) => m.id === subject.id) ?? subject, members: result.members };
+  };
+
+  const existing = async (id: NodeId): Promise<{ subject: MemberRecord; all: MemberRecord[] }> => {
+    const all = await members();
+    const subject = all.find((m) => m.id === id);
+    if (subject === undefined) throw errors.memberNotFound();
+    return { subject, all };
+  };
+
+  return {
+    members,
+    async add(peerUrls, options = {}) {
+      if (peerUrls.length === 0 || !peerUrls.every(isValidPeerUrl)) throw errors.badUrls();
+      // The new member could never be reached: the change would cost this member its quorum for good.
+      if (member.transport === null) throw errors.alone();
+      const urls = peerUrls.map(canonicalUrl);
+      const taken = new Set((await members()).flatMap((m) => m.peerUrls.map(canonicalUrl)));
+      if (urls.some((url) => taken.has(url))) throw errors.peerUrlExists();
+      const isLearner = options.isLearner ?? false;
+      // The same formula the new member applies to its own flags, so it knows its ID without asking.
+      const subject: MemberRecord = { id: memberIdOf(urls, clusterToken), name: '', peerUrls: urls, clientUrls: [], isLearner };
+      const context = encodeMemberInfo(subject);
+      return change({ kind: isLearner ? 'add-learner' : 'add-voter', node: subject.id, context }, subject);
+    },
+    async remove(id) {
+      const { subject, all } = await existing(id);
+      const votersLeft = all.filter((m) => !m.isLearner && m.id !== id).length;
+      if (!subject.isLearner && votersLeft === 0) throw errors.notEnoughStarted();
+      return change({ kind: 'remove', node: id }, subject);
+    },
+    async promote(id) {
+      const { subject } = await existing(id);
+      if (!subject.isLearner) throw errors.notLearner();
+      return change({ kind: 'add-voter', node: id, context: encodeMemberInfo(subject) }, subject);
+    },
+    async moveLeader(id) {
+      const subject = (await members()).find((m) => m.id === id);
+      if (subject === undefined || subject.isLearner) throw errors.badTransferee();
+      unwrapRefusal(await member.raft.ask<Outcome<unknown>>({ type: 'transfer-leader', to: id }, { timeoutMs: 60_000 }));
+    },
+    async publish(name, clientUrls) {
+      assertOpen();
+      const { memberId } = await member.raft.ask<{ memberId: NodeId }>({ type: 'status' });
+      const data = encodeMemberCommand({ type: 'member-attributes', id: memberId, name, clientUrls: [...clientUrls] });
+      unwrapRefusal(await member.raft.ask<Outcome<WriteResult>>({ type: 'propose', data }, { timeoutMs: 60_000 }));
+    },
+  };
+}
