@@ -6,7 +6,7 @@
  * cluster the transport actor starts before the raft actor, so the first
  * Ready's messages have somewhere to go.
  */
-import { ActorStoppedError, ActorSystem, type ActorRef, type Placement } from '../../runtime/index.ts';
+import { ActorFailedError, ActorStoppedError, ActorSystem, type ActorRef, type Placement } from '../../runtime/index.ts';
 import type { ApplierArgs, ApplierMessage } from '../applier/applier-actor.ts';
 import type { LeaseWheelArgs, LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import type { LogWriterArgs, LogWriterMessage } from '../log-writer/log-writer-actor.ts';
@@ -82,6 +82,33 @@ function runtimePlacement(placement: MemberPlacement, actorCount: number): { pla
 
 const moduleUrl = (path: string) => new URL(path, import.meta.url).href;
 
+/** The peer listener could not start (most often: its port is taken); the message names the addresses. */
+export class PeerListenError extends Error {
+  override readonly name = 'PeerListenError';
+}
+
+async function spawnTransport(system: ActorSystem, options: MemberOptions, peer: PeerOptions): Promise<ActorRef<TransportMessage>> {
+  try {
+    return await system.spawn<TransportMessage>({
+      name: ActorNames.transport,
+      module: moduleUrl('../transport/transport-actor.ts'),
+      export: 'transportActor',
+      args: transportArgs({
+        clusterId: options.clusterId.toString(16),
+        memberId: options.memberId,
+        listen: peer.listen,
+        peers: peer.peers,
+        tls: peer.tls,
+        callTargets: PEER_CALL_TARGETS,
+      }),
+    });
+  } catch (error) {
+    const addresses = peer.listen.map(({ host, port }) => `${host}:${port}`).join(', ');
+    const cause = error instanceof ActorFailedError ? error.details.causeMessage : error instanceof Error ? error.message : String(error);
+    throw new PeerListenError(`cannot listen for peers on ${addresses} (--listen-peer-urls): ${cause}`, { cause: error });
+  }
+}
+
 export async function startMember(options: MemberOptions): Promise<Member> {
   const actorCount = Object.keys(ActorNames).length - (options.peer === null ? 1 : 0);
   const system = await ActorSystem.start(runtimePlacement(options.placement, actorCount));
@@ -125,22 +152,7 @@ export async function startMember(options: MemberOptions): Promise<Member> {
       export: 'applierActor',
       args: { maxWaitingReads: 65_536, initialMembers: options.initialMembers, snapshotCountEntries: options.snapshotCountEntries } satisfies ApplierArgs,
     });
-    const transport =
-      options.peer === null
-        ? null
-        : await system.spawn<TransportMessage>({
-            name: ActorNames.transport,
-            module: moduleUrl('../transport/transport-actor.ts'),
-            export: 'transportActor',
-            args: transportArgs({
-              clusterId: options.clusterId.toString(16),
-              memberId: options.memberId,
-              listen: options.peer.listen,
-              peers: options.peer.peers,
-              tls: options.peer.tls,
-              callTargets: PEER_CALL_TARGETS,
-            }),
-          });
+    const transport = options.peer === null ? null : await spawnTransport(system, options, options.peer);
     const raft = await system.spawn<RaftActorMessage>({
       name: ActorNames.raft,
       module: moduleUrl('../raft/raft-actor.ts'),

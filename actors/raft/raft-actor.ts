@@ -308,11 +308,17 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     }
   }
 
-  function drive(): void {
+  /**
+   * Runs the Ready loop unless it runs already. For proposals: on the next
+   * setImmediate, so the proposals already in the ring join this Ready (the
+   * group commit). For messages from peers (`soon`): in a microtask, because
+   * a vote or an acknowledgement that waits a turn of the event loop delays
+   * every commit of the cluster by that turn.
+   */
+  function drive(soon = false): void {
     if (driving || closed) return;
     driving = true;
-    // setImmediate, not a microtask: lets the proposals already in the ring join this Ready.
-    setImmediate(() => {
+    const run = () => {
       persistAndPublish().then(
         () => {
           driving = false;
@@ -320,7 +326,9 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
         },
         (error: unknown) => ctx.self.send({ type: 'fail', reason: error instanceof Error ? error.message : String(error) }),
       );
-    });
+    };
+    if (soon) queueMicrotask(run);
+    else setImmediate(run);
   }
 
   function flushReadBatch(): void {
@@ -492,7 +500,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     'peer-batch': (message) => {
       if (closed) return;
       for (const peerMessage of message.messages) node.step(peerMessage);
-      drive();
+      drive(true);
     },
     status: (): RaftActorStatus => {
       const status = node.status();

@@ -34,11 +34,16 @@ type Hello = Extract<WireFrame, { kind: 'hello' }>;
 type Call = Extract<WireFrame, { kind: 'call' }>;
 type CallReply = Extract<WireFrame, { kind: 'call-reply' }>;
 
+/** How long a link to a removed member stays open for replies to calls already made over it. */
+const RETIRED_LINK_LINGER_MS = 10_000;
+
 export class PeerTransport {
   readonly #args: TransportArgs;
   readonly #hooks: TransportHooks;
   readonly #tls: TlsMaterial | null;
   readonly #calls: CallTable;
+  readonly #retiring = new Set<PeerLink>();
+  readonly #retireTimers = new Set<NodeJS.Timeout>();
   readonly #links = new Map<NodeId, PeerLink>();
   readonly #received = new Map<NodeId, number>();
   #peers = new Map<NodeId, PeerAddress>();
@@ -101,7 +106,7 @@ export class PeerTransport {
       const peer = next.get(id);
       if (peer !== undefined && sameUrls(peer, this.#peers.get(id))) continue;
       this.#links.delete(id);
-      void link.close();
+      this.#retire(link);
     }
     this.#peers = next;
   }
@@ -130,12 +135,30 @@ export class PeerTransport {
     };
   }
 
+  /**
+   * A link to a member no longer in the membership carries nothing new, but
+   * stays open a while: replies to calls made over it may still come back on
+   * it (a member that forwarded its own removal to the leader hears the
+   * answer after it applied the removal).
+   */
+  #retire(link: PeerLink): void {
+    this.#retiring.add(link);
+    const timer = setTimeout(() => {
+      this.#retiring.delete(link);
+      void link.close();
+    }, RETIRED_LINK_LINGER_MS);
+    timer.unref();
+    this.#retireTimers.add(timer);
+  }
+
   /** Stops listening, fails waiting calls with 'closed', resolves when every socket is closed. */
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     this.#calls.failAll(callFailure('closed', 'the peer transport closed before the reply came'));
-    const links = [...this.#links.values()];
+    for (const timer of this.#retireTimers) clearTimeout(timer);
+    const links = [...this.#links.values(), ...this.#retiring];
     this.#links.clear();
+    this.#retiring.clear();
     this.#closing = Promise.all([this.#listener?.close(), ...links.map((link) => link.close())]).then(() => undefined);
     return this.#closing;
   }

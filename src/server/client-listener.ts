@@ -92,6 +92,9 @@ export class ClientListener {
 }
 
 function route(socket: Socket, toGrpc: (socket: Socket) => void, toHttp: (socket: Socket, received: Buffer) => void): void {
+  // Replies are small and go out at once: without this, Nagle's algorithm holds each one
+  // back for the client's delayed ACK (measured: ~4 ms per unary call on loopback).
+  socket.setNoDelay(true);
   let received = Buffer.alloc(0);
   const timer = setTimeout(() => socket.destroy(), SNIFF_TIMEOUT_MS);
   timer.unref();

@@ -154,7 +154,7 @@ async function publish(db: Conclave, options: ServeOptions, log: ServeLog): Prom
 
 /** Start-up refusals from the layers below, as ServeErrors (their messages already say what to change). */
 function asServeError(error: unknown): unknown {
-  if (error instanceof Error && ['ClusterPlanError', 'BootstrapRecordError', 'LogIdentityMismatchError'].includes(error.name)) {
+  if (error instanceof Error && ['ClusterPlanError', 'BootstrapRecordError', 'LogIdentityMismatchError', 'PeerListenError', 'DiscoveryError'].includes(error.name)) {
     return new ServeError(error.message);
   }
   return error;

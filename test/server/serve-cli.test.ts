@@ -1,6 +1,7 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -89,6 +90,18 @@ t.test('conclave serve refuses bad TLS set-ups, with what to change', { timeout:
   t.equal(await securePeers.exited, 1);
   t.match(securePeers.output(), /https peer URLs need --peer-cert-file and --peer-key-file \(or --peer-auto-tls\)/);
   t.same(await readdir(dir), [], 'nothing was created');
+});
+
+t.test('conclave serve says which peer address is taken, and exits 1', { timeout: 120_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => taken.close(resolve)));
+  const peerUrl = `http://127.0.0.1:${(taken.address() as AddressInfo).port}`;
+  const clientUrl = `http://127.0.0.1:${await freePort()}`;
+  const run = conclave(t, ['serve', '--listen-client-urls', clientUrl, '--advertise-client-urls', clientUrl, '--listen-peer-urls', peerUrl, '--initial-advertise-peer-urls', peerUrl], dir);
+  t.equal(await run.exited, 1);
+  t.match(run.output(), /conclave: cannot listen for peers on 127\.0\.0\.1:\d+ \(--listen-peer-urls\): listen EADDRINUSE/);
 });
 
 t.test('conclave serve refuses a data directory of another cluster', { timeout: 180_000 }, async (t) => {

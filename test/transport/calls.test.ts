@@ -93,3 +93,13 @@ t.test('the call table: one settlement per call, unknown IDs ignored, bounded', 
   t.match(await b.reply, { reason: 'closed' });
   t.equal(table.size, 0);
 });
+
+t.test('a reply still arrives after the callee left the membership mid-call', async (t) => {
+  const { caller, running, releaseSlow } = await callPair(t);
+  const started = new Promise((resolve) => running.once('call', resolve));
+  const reply = caller.transport.call(1, { actor: 'kv', message: { type: 'slow' } }, 5_000);
+  await started;
+  caller.transport.setPeers([]);
+  releaseSlow();
+  t.equal(await reply, 'late', 'the retired link stayed open for the answer');
+});
