@@ -21,7 +21,7 @@ import { defineActor, matchType, type ActorContext, type Replier } from '../../r
 import type { ApplierMessage, ReadRequest, ReadResult, WriteResult } from '../applier/applier-actor.ts';
 import type { LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import type { LogWriterMessage } from '../log-writer/log-writer-actor.ts';
-import { callMember } from '../transport/call-member.ts';
+import { callMember, undelivered } from '../transport/call-member.ts';
 import type { TransportMessage } from '../transport/transport-messages.ts';
 import type { RecoveredLog } from '../log-writer/log-store.ts';
 import type { MemberRecord } from '../member/member-info.ts';
@@ -114,6 +114,10 @@ interface LeaderWaiter {
   readonly retry: () => void;
   readonly refuse: (refusal: Refusal) => void;
   readonly deadlineTick: number;
+  /** Not released while this member (one it could not reach) is still the known leader... */
+  readonly unreachableLeader: NodeId;
+  /** ...except to try it again from this tick on (its link may have been redialing). */
+  readonly retryTick: number;
 }
 
 interface PendingTransfer {
@@ -131,6 +135,8 @@ const timedOut: Refusal = { grpcCode: 14, message: 'etcdserver: request timed ou
 const learnerNotReady: Refusal = { grpcCode: 9, message: 'etcdserver: can only promote a learner member which is in sync with leader' };
 /** etcd promotes a learner only once its log holds at least this share of the leader's. */
 const LEARNER_READY_SHARE = 0.9;
+/** Heartbeats between two tries of a leader that could not be reached. */
+const UNREACHABLE_RETRY_TICKS = 2;
 const transferNotLeader: Refusal = { grpcCode: 9, message: 'etcdserver: not leader' };
 const badTransferee: Refusal = { grpcCode: 9, message: 'etcdserver: bad leader transferee' };
 const transferTimedOut: Refusal = { grpcCode: 14, message: 'etcdserver: request timed out, leader transfer took too long' };
@@ -217,13 +223,14 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     leaseWheel().send({ type: 'role', leader: nowLeader, leaderId: soft.leader });
     // A ReadIndex round the old leader never answered will not come back: answer it now.
     if (leaderMoved || !nowLeader) refuseReads(leaderChanged, () => true);
-    if (soft.leader !== 0) releaseLeaderWaiters(() => true, (waiter) => waiter.retry());
+    if (soft.leader !== 0) releaseLeaderWaiters((waiter) => waiter.unreachableLeader !== soft.leader, (waiter) => waiter.retry());
   }
 
   function onTick(): void {
     ticks += 1;
     refuseReads(timedOut, (batch) => batch.deadlineTick <= ticks);
     releaseLeaderWaiters((waiter) => waiter.deadlineTick <= ticks, (waiter) => waiter.refuse(timedOut));
+    releaseLeaderWaiters((waiter) => waiter.unreachableLeader !== 0 && waiter.retryTick <= ticks, (waiter) => waiter.retry());
     if (transfer !== null && transfer.deadlineTick <= ticks) {
       transfer.settle(refused(transferTimedOut));
       transfer = null;
@@ -375,9 +382,15 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)));
       return true;
     }
+    const leader = knownLeader;
     const call = { actor: ActorNames.raft, message: { ...message, forwarded: true } };
-    callMember<WriteResult>(transport(), knownLeader, call, args.requestTimeoutMs).then(
-      (outcome) => replier?.resolve(outcome),
+    callMember<WriteResult>(transport(), leader, call, args.requestTimeoutMs).then(
+      (outcome) => {
+        // The leader is unreachable (most likely down) and nothing ran there: hold the request
+        // until another leader is known, as etcd's followers do, instead of failing it.
+        if (!outcome.ok && outcome.refusal === undelivered) return awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)), leader);
+        replier?.resolve(outcome);
+      },
       (error: unknown) => replier?.reject(error),
     );
     return true;
@@ -388,9 +401,11 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
    * one is known, as etcd does, instead of refusing it: bounded by the
    * request timeout and by maxPendingProposals.
    */
-  function awaitLeader(retry: () => void, refuse: (refusal: Refusal) => void): void {
+  function awaitLeader(retry: () => void, refuse: (refusal: Refusal) => void, unreachableLeader: NodeId = 0): void {
     if (leaderWaiters.length >= args.maxPendingProposals) return refuse(tooManyRequests);
-    leaderWaiters.push({ retry, refuse, deadlineTick: ticks + requestTimeoutTicks });
+    // Already elsewhere: the request can go at once (the answer came after the leader changed).
+    if (unreachableLeader !== 0 && knownLeader !== 0 && knownLeader !== unreachableLeader) return retry();
+    leaderWaiters.push({ retry, refuse, deadlineTick: ticks + requestTimeoutTicks, unreachableLeader, retryTick: ticks + UNREACHABLE_RETRY_TICKS });
   }
 
   function releaseLeaderWaiters(which: (waiter: LeaderWaiter) => boolean, release: (waiter: LeaderWaiter) => void): void {

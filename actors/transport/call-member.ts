@@ -12,7 +12,13 @@ import type { CallFailure, RemoteCall, TransportMessage } from './transport-mess
 /** Room for the transport's own answer after the remote side gave up. */
 const ASK_MARGIN_MS = 1_000;
 
-const unreachableLeader: Refusal = { grpcCode: 14, message: 'etcdserver: leader changed' };
+/**
+ * The call never left this member (no link to the leader, or it is redialing):
+ * nothing ran there, so the caller may safely try again once a leader is
+ * reachable. Compared by identity.
+ */
+export const undelivered: Refusal = { grpcCode: 14, message: 'etcdserver: leader changed' };
+const refusedByPeer: Refusal = { grpcCode: 14, message: 'etcdserver: leader changed' };
 const timedOut: Refusal = { grpcCode: 14, message: 'etcdserver: request timed out' };
 const stopped: Refusal = { grpcCode: 14, message: 'etcdserver: server stopped' };
 
@@ -27,8 +33,9 @@ function refusalOf(failure: CallFailure): Refusal {
     case 'closed':
       return stopped;
     case 'unreachable':
+      return undelivered;
     case 'refused':
-      return unreachableLeader;
+      return refusedByPeer;
   }
 }
 
