@@ -56,6 +56,8 @@ export interface PeerLinkHooks {
 
 export interface PeerLinkCounters {
   readonly connected: boolean;
+  /** Why the peer refused this member's last hello (null once welcomed): a start-up can act on it. */
+  readonly refusedBecause: string | null;
   readonly queuedFrames: number;
   readonly droppedMessages: number;
   readonly sentMessages: number;
@@ -89,6 +91,7 @@ export class PeerLink {
   #flushScheduled = false;
   #awaitingDrain = false;
   #closed: Promise<void> | null = null;
+  #refusedBecause: string | null = null;
   #counters = { droppedMessages: 0, sentMessages: 0, reconnects: 0, socketWrites: 0, snapshotsSent: 0 };
 
   constructor(options: PeerLinkOptions, hooks: PeerLinkHooks) {
@@ -103,7 +106,7 @@ export class PeerLink {
   }
 
   counters(): PeerLinkCounters {
-    return { connected: this.#state === 'connected', queuedFrames: this.#queue.length, ...this.#counters };
+    return { connected: this.#state === 'connected', refusedBecause: this.#refusedBecause, queuedFrames: this.#queue.length, ...this.#counters };
   }
 
   /** Queues one Raft message; false when it was dropped (link down, queue full, too large). */
@@ -277,6 +280,7 @@ export class PeerLink {
     if (this.#state === 'connecting') {
       if (frame.kind === 'rejected') {
         this.#hooks.log('warn', `member ${memberName(this.#options.peerId)} (${url}) rejected this member's connection: ${frame.reason}`);
+        this.#refusedBecause = frame.reason;
         return this.#abort(socket, `rejected: ${frame.reason}`);
       }
       if (frame.kind !== 'welcome') throw new ProtocolError(`expected welcome or rejected, got ${frame.kind}`);
@@ -289,6 +293,7 @@ export class PeerLink {
 
   #onWelcome(url: string): void {
     this.#clearTimers();
+    this.#refusedBecause = null;
     if (this.#failureStreak > 0) this.#hooks.log('info', `connected to member ${memberName(this.#options.peerId)} at ${url} again`);
     this.#failureStreak = 0;
     this.#backoff.reset();

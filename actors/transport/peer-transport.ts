@@ -117,6 +117,7 @@ export class PeerTransport {
       return {
         id,
         connected: counters?.connected ?? false,
+        refusedBecause: counters?.refusedBecause ?? null,
         queuedFrames: counters?.queuedFrames ?? 0,
         droppedMessages: counters?.droppedMessages ?? 0,
         sentMessages: counters?.sentMessages ?? 0,

@@ -47,6 +47,8 @@ export interface CallFailure {
 export interface PeerLinkStatus {
   readonly id: NodeId;
   readonly connected: boolean;
+  /** The reason this peer gave for refusing this member's last hello; null when welcomed or not dialed. */
+  readonly refusedBecause: string | null;
   readonly queuedFrames: number;
   readonly droppedMessages: number;
   readonly sentMessages: number;

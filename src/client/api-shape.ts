@@ -5,8 +5,8 @@
  * (over gRPC). Same method names, argument and result types, same
  * ConclaveError on refusal.
  *
- * Left out on purpose: `cluster.publish`, which a member calls on itself at
- * start-up and etcd does not offer to clients.
+ * Left out on purpose: `cluster.publish` and `cluster.peerLinks`, which a
+ * member uses on itself at start-up and etcd does not offer to clients.
  */
 import type { ClusterApi } from '../embedded/cluster-api.ts';
 import type { Conclave, WatchOptions } from '../embedded/conclave.ts';
@@ -20,7 +20,7 @@ export interface WatchHandle extends AsyncIterable<WatchResponse> {
   cancel(): void;
 }
 
-export type SharedClusterApi = Omit<ClusterApi, 'publish'>;
+export type SharedClusterApi = Omit<ClusterApi, 'publish' | 'peerLinks'>;
 
 export type ConclaveApi = Pick<Conclave, 'put' | 'get' | 'range' | 'delete' | 'txn' | 'compact' | 'status' | 'hashKv' | 'close' | 'isClosed' | 'lease'> & {
   watch(options: WatchOptions): Promise<WatchHandle>;

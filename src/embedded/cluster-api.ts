@@ -15,6 +15,7 @@ import { encodeMemberInfo, type MemberRecord } from '../../actors/member/member-
 import type { Outcome, Refusal } from '../../actors/member/outcome.ts';
 import type { Member } from '../../actors/member/start-member.ts';
 import type { ConfChange, NodeId } from '../../actors/raft/core/types.ts';
+import type { PeerLinkStatus, TransportStatus } from '../../actors/transport/transport-messages.ts';
 import { canonicalUrl } from './cluster-plan.ts';
 import { ConclaveError } from './errors.ts';
 
@@ -39,6 +40,8 @@ export interface ClusterApi {
   moveLeader(id: NodeId): Promise<void>;
   /** Publishes this member's name and client URLs into the member table (etcd does so at start). */
   publish(name: string, clientUrls: readonly string[]): Promise<void>;
+  /** This member's links to the others (empty for a member opened alone). */
+  peerLinks(): Promise<readonly PeerLinkStatus[]>;
 }
 
 const refusal = (grpcCode: number, message: string): ConclaveError => new ConclaveError({ grpcCode, message });
@@ -120,6 +123,11 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
       const subject = (await members()).find((m) => m.id === id);
       if (subject === undefined || subject.isLearner) throw errors.badTransferee();
       unwrapRefusal(await member.raft.ask<Outcome<unknown>>({ type: 'transfer-leader', to: id }, { timeoutMs: 60_000 }));
+    },
+    async peerLinks() {
+      assertOpen();
+      if (member.transport === null) return [];
+      return (await member.transport.ask<TransportStatus>({ type: 'status' })).peers;
     },
     async publish(name, clientUrls) {
       assertOpen();

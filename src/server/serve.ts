@@ -143,6 +143,12 @@ async function publish(db: Conclave, options: ServeOptions, log: ServeLog): Prom
       return;
     } catch (error) {
       if (db.isClosed()) throw error;
+      const refusal = (await db.cluster.peerLinks()).find((link) => link.refusedBecause?.includes('cluster ID') === true);
+      if (refusal !== undefined) {
+        throw new ServeError(
+          `member ${refusal.id.toString(16)} refused this member: ${refusal.refusedBecause}; --initial-cluster and --initial-cluster-token must be the running cluster's (a member joining it needs --initial-cluster-state existing)`,
+        );
+      }
       if (Date.now() - lastWarnMs >= PUBLISH_WARN_INTERVAL_MS) {
         lastWarnMs = Date.now();
         log('warn', `still waiting to publish this member to the cluster (${error instanceof Error ? error.message : String(error)})`);

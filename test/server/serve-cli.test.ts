@@ -104,6 +104,21 @@ t.test('conclave serve says which peer address is taken, and exits 1', { timeout
   t.match(run.output(), /conclave: cannot listen for peers on 127\.0\.0\.1:\d+ \(--listen-peer-urls\): listen EADDRINUSE/);
 });
 
+t.test('a member whose --initial-cluster disagrees with the running cluster refuses to start', { timeout: 180_000 }, async (t) => {
+  const dir = await tempDir(t);
+  const [peerA, peerB] = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`];
+  const [clientA, clientB] = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`];
+  const member = (name: string, client: string, peer: string) =>
+    ['serve', '--name', name, '--data-dir', name, '--listen-client-urls', client, '--advertise-client-urls', client, '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--heartbeat-interval', '20', '--election-timeout', '200'];
+  const running = conclave(t, member('a', clientA, peerA), dir);
+  await running.waitFor('ready to serve client requests');
+  const stranger = conclave(t, [...member('b', clientB, peerB), '--initial-cluster', `a=${peerA},b=${peerB}`], dir);
+  t.equal(await stranger.exited, 1);
+  t.match(stranger.output(), /conclave: member [0-9a-f]+ refused this member: cluster ID [0-9a-f]+ is not this cluster's [0-9a-f]+; --initial-cluster and --initial-cluster-token must be the running cluster's/);
+  running.child.kill('SIGTERM');
+  t.equal(await running.exited, 0);
+});
+
 t.test('conclave serve refuses a data directory of another cluster', { timeout: 180_000 }, async (t) => {
   const dir = await tempDir(t);
   const peerUrl = `http://127.0.0.1:${await freePort()}`;
