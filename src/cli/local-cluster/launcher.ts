@@ -48,6 +48,8 @@ export interface ClusterSpec {
   readonly baseDataDir?: string;
   /** Put a fault proxy in front of every member's peer port (see peer-proxy.ts). */
   readonly peerProxy?: boolean;
+  /** 'https': peer URLs use TLS (give the TLS flags, e.g. --peer-auto-tls, in extraFlags). Default 'http'. */
+  readonly peerScheme?: 'http' | 'https';
   /** Default "conclave-local-cluster". */
   readonly clusterToken?: string;
   /** How long stop(), remove() and kill(SIGTERM) let a member shut down before SIGKILL; default 5 s. */
@@ -219,7 +221,9 @@ export class LocalCluster {
     const peerHost = `127.0.0.${index + 2}`;
     const clientPort = ports.clientPort ?? (await freePort());
     const peerPort = ports.peerPort ?? (await freePort());
-    const listenPeerUrl = `http://${peerHost}:${peerPort}`;
+    const scheme = this.#spec.peerScheme ?? 'http';
+    if (scheme === 'https' && this.#spec.peerProxy === true) throw new Error('the fault proxy speaks plain TCP URLs: peerProxy needs peerScheme http');
+    const listenPeerUrl = `${scheme}://${peerHost}:${peerPort}`;
     this.#sourceHosts.set(peerHost, name);
     let advertisePeerUrl = listenPeerUrl;
     if (this.#spec.peerProxy === true) {
