@@ -14,7 +14,9 @@
  * forwards proposals and membership changes to the leader's raft actor (one
  * hop only: a forwarded proposal that finds no leader is refused, never
  * forwarded again), and asks the leader for linearizable reads through the
- * core's ReadIndex. Every wait is bounded by etcd's request timeout.
+ * core's ReadIndex. While no leader is known or reachable, requests are
+ * held until one is (as etcd's members do); every wait is bounded by etcd's
+ * request timeout, counted from the request's first wait.
  */
 import { Packr } from 'msgpackr';
 import { defineActor, matchType, type ActorContext, type Replier } from '../../runtime/index.ts';
@@ -196,6 +198,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   let ticks = 0;
   let transfer: PendingTransfer | null = null;
   let leaderWaiters: LeaderWaiter[] = [];
+  const waitDeadlines = new WeakMap<object, number>();
   let removed = false;
   let warnedNoTransport = false;
   let durableTerm = recovered.hardState.term;
@@ -342,14 +345,14 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     const batch = readBatch;
     readBatch = [];
     if (batch.length === 0) return;
-    const batchId = nextReadBatchId++;
     if (!isLeader && knownLeader === 0 && args.hasTransport) {
       const retry = () => {
         if (readBatch.length === 0) setImmediate(flushReadBatch);
         readBatch.push(...batch);
       };
-      return awaitLeader(retry, (refusal) => batch.forEach((read) => read.replier.resolve(refused(refusal))));
+      return awaitLeader(retry, (refusal) => batch.forEach((read) => read.replier.resolve(refused(refusal))), null);
     }
+    const batchId = nextReadBatchId++;
     try {
       node.readIndex(contextCodec.pack(batchId));
     } catch (error) {
@@ -379,7 +382,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   function forwardToLeader(message: RaftActorMessage & { forwarded?: boolean }, replier: Replier<Outcome<WriteResult>> | null, retry: () => void): boolean {
     if (isLeader || message.forwarded === true || !args.hasTransport) return false;
     if (knownLeader === 0) {
-      awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)));
+      awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)), replier);
       return true;
     }
     const leader = knownLeader;
@@ -388,7 +391,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       (outcome) => {
         // The leader is unreachable (most likely down) and nothing ran there: hold the request
         // until another leader is known, as etcd's followers do, instead of failing it.
-        if (!outcome.ok && outcome.refusal === undelivered) return awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)), leader);
+        if (!outcome.ok && outcome.refusal === undelivered) return awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)), replier, leader);
         replier?.resolve(outcome);
       },
       (error: unknown) => replier?.reject(error),
@@ -401,11 +404,25 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
    * one is known, as etcd does, instead of refusing it: bounded by the
    * request timeout and by maxPendingProposals.
    */
-  function awaitLeader(retry: () => void, refuse: (refusal: Refusal) => void, unreachableLeader: NodeId = 0): void {
+  function awaitLeader(retry: () => void, refuse: (refusal: Refusal) => void, request: object | null, unreachableLeader: NodeId = 0): void {
     if (leaderWaiters.length >= args.maxPendingProposals) return refuse(tooManyRequests);
+    // The deadline is the request's, not this wait's: a request retried against an unreachable
+    // leader (a one-way partition) must not wait longer with every try.
+    const deadlineTick = deadlineOf(request);
+    if (deadlineTick <= ticks) return refuse(timedOut);
     // Already elsewhere: the request can go at once (the answer came after the leader changed).
     if (unreachableLeader !== 0 && knownLeader !== 0 && knownLeader !== unreachableLeader) return retry();
-    leaderWaiters.push({ retry, refuse, deadlineTick: ticks + requestTimeoutTicks, unreachableLeader, retryTick: ticks + UNREACHABLE_RETRY_TICKS });
+    leaderWaiters.push({ retry, refuse, deadlineTick, unreachableLeader, retryTick: ticks + UNREACHABLE_RETRY_TICKS });
+  }
+
+  /** When `request` (a caller's reply slot) started waiting for a leader, plus the request timeout. */
+  function deadlineOf(request: object | null): number {
+    const fresh = ticks + requestTimeoutTicks;
+    if (request === null) return fresh;
+    const known = waitDeadlines.get(request);
+    if (known !== undefined) return known;
+    waitDeadlines.set(request, fresh);
+    return fresh;
   }
 
   function releaseLeaderWaiters(which: (waiter: LeaderWaiter) => boolean, release: (waiter: LeaderWaiter) => void): void {
