@@ -45,8 +45,12 @@ t.test(`${program}: MemberAdd of a new member, then MemberRemove of the leader, 
   if (leaderId === undefined) throw new Error(`no ID known for leader ${leader}`);
   const survivor = new MemberClient(cluster.member(leader === 'm4' ? 'm1' : 'm4').endpoint);
   t.teardown(() => survivor.close());
+  const exited = new Promise<readonly string[]>((resolve) => cluster.onUnexpectedExit((name, _exit, logTail) => name === leader && resolve(logTail)));
   const removed = await reconfigure(() => survivor.memberRemove(leaderId, callTimeoutMs));
   t.notOk(removed.members.some((member) => member.ID === leaderId), 'MemberRemove drops the leader from the member list');
+  const lastLines = await exited;
+  t.pass('the removed leader stops by itself');
+  if (program === 'conclave') t.match(lastLines.join('\n'), /the member has been permanently removed from the cluster/);
   await cluster.remove(leader);
   const { leader: next } = await findLeader(cluster, recoveryTimeoutMs);
   t.not(next, leader, 'the remaining members elect a leader among themselves');
