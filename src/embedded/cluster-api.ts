@@ -131,8 +131,7 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
     },
     async publish(name, clientUrls) {
       assertOpen();
-      const { memberId } = await member.raft.ask<{ memberId: NodeId }>({ type: 'status' });
-      const data = encodeMemberCommand({ type: 'member-attributes', id: memberId, name, clientUrls: [...clientUrls] });
+      const data = encodeMemberCommand({ type: 'member-attributes', id: member.memberId, name, clientUrls: [...clientUrls] });
       unwrapRefusal(await member.raft.ask<Outcome<WriteResult>>({ type: 'propose', data }, { timeoutMs: 60_000 }));
     },
   };
