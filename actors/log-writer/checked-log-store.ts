@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import type { Entry, HardState, Snapshot } from '../raft/core/types.ts';
 import { LogStoreClosedError } from './errors.ts';
-import type { DurableUpTo, RaftLogStore, RecoveredLog } from './log-store.ts';
+import type { AppendOptions, DurableUpTo, RaftLogStore, RecoveredLog } from './log-store.ts';
 import { LogView, type WritePlan } from './log-view.ts';
 
 export abstract class CheckedLogStore implements RaftLogStore {
@@ -33,16 +33,18 @@ export abstract class CheckedLogStore implements RaftLogStore {
     return this.#recovered;
   }
 
-  append(entries: readonly Entry[], hardState?: HardState | null): Promise<DurableUpTo> {
-    return this.#write(() => this.#view.planAppend(entries, hardState ?? null));
+  append(entries: readonly Entry[], hardState?: HardState | null, options?: AppendOptions): Promise<DurableUpTo> {
+    const fsync = options?.fsync ?? true;
+    assert.ok(fsync || entries.length === 0, 'entries must be fsynced: only a hard state may skip its fsync');
+    return this.#write(() => this.#view.planAppend(entries, hardState ?? null), fsync);
   }
 
   saveSnapshot(snapshot: Snapshot): Promise<DurableUpTo> {
-    return this.#write(() => this.#view.planSnapshot(snapshot));
+    return this.#write(() => this.#view.planSnapshot(snapshot), true);
   }
 
   compact(upToIndex: number): Promise<DurableUpTo> {
-    return this.#write(() => this.#view.planCompact(upToIndex));
+    return this.#write(() => this.#view.planCompact(upToIndex), true);
   }
 
   close(): Promise<void> {
@@ -53,18 +55,21 @@ export abstract class CheckedLogStore implements RaftLogStore {
   /** Throws if the medium would refuse a write now; called before the write is planned. */
   protected assertAccepting(): void {}
 
-  /** Persists an accepted write; resolves once it is durable. `point` is the log's last point after it. */
-  protected abstract persist(plan: WritePlan, point: DurableUpTo): Promise<DurableUpTo>;
+  /**
+   * Persists an accepted write; resolves once it is durable (with `fsync`
+   * false: once written, in order). `point` is the log's last point after it.
+   */
+  protected abstract persist(plan: WritePlan, point: DurableUpTo, fsync: boolean): Promise<DurableUpTo>;
 
   /** Lets accepted writes finish, then releases the medium. Called once. */
   protected abstract release(): Promise<void>;
 
   /** Runs synchronously up to `persist`, so writes reach the medium in call order. */
-  async #write(plan: () => WritePlan): Promise<DurableUpTo> {
+  async #write(plan: () => WritePlan, fsync: boolean): Promise<DurableUpTo> {
     if (this.#closing !== null) throw new LogStoreClosedError({ dataDir: this.location });
     this.assertAccepting();
     const planned = plan();
     this.#view.apply(planned);
-    return this.persist(planned, this.#view.lastPoint());
+    return this.persist(planned, this.#view.lastPoint(), fsync);
   }
 }

@@ -20,6 +20,14 @@
  * in order (backpressure, counted in stats), and at most `maxWaitingWrites` may
  * wait: past that, the caller is ignoring backpressure and is refused.
  *
+ * A write may ask for no fsync of its own (`fsync: false`: a Raft hard state
+ * whose only change is the commit index, which a member can learn again). It
+ * still goes into the next batch, in order; a batch is fsynced when any write
+ * in it asks for that, and otherwise only written, to become durable with the
+ * next fsynced batch. Without this, every committed put cost two fsyncs in a
+ * row: its entry's, then its commit index's, which the next put's entry had
+ * to wait behind (strace of one sequential writer: 2.0 fdatasync per put).
+ *
  * After a failed batch nothing more is written: the caller's view of the log
  * is ahead of the disk, so every pending and later write is refused.
  *
@@ -57,12 +65,16 @@ export interface BatchReport {
   readonly writes: number;
   readonly records: number;
   readonly bytes: number;
+  /** False for a batch of writes that asked for no fsync: written, durable with the next fsynced batch. */
+  readonly fsynced: boolean;
   readonly syncLatencyMs: number;
 }
 
 /** Running totals; the mean records per batch is `records / batches`. */
 export interface GroupCommitStats {
   batches: number;
+  /** Batches written without an fsync (every write in them asked for none). */
+  unsyncedBatches: number;
   writes: number;
   records: number;
   bytes: number;
@@ -77,14 +89,15 @@ export interface GroupCommitStats {
 export interface GroupCommitOptions<Op> extends GroupCommitLimits {
   /** Names the store in errors. */
   readonly dataDir: string;
-  /** Writes `operations` atomically and durably (one fsync). */
-  readonly writeBatch: (operations: readonly Op[]) => Promise<void>;
+  /** Writes `operations` atomically, and durably (one fsync) when `fsync` is true. */
+  readonly writeBatch: (operations: readonly Op[], fsync: boolean) => Promise<void>;
   readonly onBatch?: ((report: BatchReport) => void) | undefined;
 }
 
 interface PendingWrite<Op> {
   readonly operations: readonly Op[];
   readonly bytes: number;
+  readonly fsync: boolean;
   /** The log's last point once this write (and all before it) is on disk. */
   readonly point: DurableUpTo;
   readonly resolve: (point: DurableUpTo) => void;
@@ -94,6 +107,7 @@ interface PendingWrite<Op> {
 export class GroupCommit<Op> {
   readonly stats: GroupCommitStats = {
     batches: 0,
+    unsyncedBatches: 0,
     writes: 0,
     records: 0,
     bytes: 0,
@@ -130,14 +144,14 @@ export class GroupCommit<Op> {
   }
 
   /**
-   * Queues a write; it resolves once durable. A write with no operations
-   * (a compaction that drops nothing) still resolves in order, once every
-   * write before it is durable.
+   * Queues a write; it resolves once durable (with `fsync: false`, once
+   * written). A write with no operations (a compaction that drops nothing)
+   * still resolves in order, once every write before it is durable.
    */
-  submit(operations: readonly Op[], bytes: number, point: DurableUpTo): Promise<DurableUpTo> {
+  submit(operations: readonly Op[], bytes: number, point: DurableUpTo, fsync = true): Promise<DurableUpTo> {
     this.assertAccepting();
     return new Promise<DurableUpTo>((resolve, reject) => {
-      const write: PendingWrite<Op> = { operations, bytes, point, resolve, reject };
+      const write: PendingWrite<Op> = { operations, bytes, fsync, point, resolve, reject };
       if (this.#waiting.length === 0 && this.#fits(write)) {
         this.#enqueue(write);
       } else {
@@ -197,9 +211,10 @@ export class GroupCommit<Op> {
 
   async #writeOne(batch: readonly PendingWrite<Op>[]): Promise<void> {
     const operations = batch.flatMap((write) => write.operations);
+    const fsynced = batch.some((write) => write.fsync);
     const startedMs = performance.now();
     try {
-      await this.#options.writeBatch(operations);
+      await this.#options.writeBatch(operations, fsynced);
     } catch (error) {
       this.#fail(batch, error);
       return;
@@ -209,7 +224,7 @@ export class GroupCommit<Op> {
     assert.ok(last !== undefined, 'wrote an empty batch');
     for (const write of batch) write.resolve(last.point);
     const bytes = batch.reduce((sum, write) => sum + write.bytes, 0);
-    this.#record({ writes: batch.length, records: operations.length, bytes, syncLatencyMs });
+    this.#record({ writes: batch.length, records: operations.length, bytes, fsynced, syncLatencyMs });
   }
 
   #fail(batch: readonly PendingWrite<Op>[], cause: unknown): void {
@@ -223,6 +238,7 @@ export class GroupCommit<Op> {
   #record(report: BatchReport): void {
     const stats = this.stats;
     stats.batches += 1;
+    if (!report.fsynced) stats.unsyncedBatches += 1;
     stats.writes += report.writes;
     stats.records += report.records;
     stats.bytes += report.bytes;

@@ -1,7 +1,8 @@
 /**
  * The durable Raft log of one member: a LevelDB (classic-level) under the
  * member's data directory, written through group commit so every write is
- * fsynced (`sync: true`) and many writes share one fsync.
+ * fsynced (`sync: true`) and many writes share one fsync (a commit-index-only
+ * hard state may skip its own fsync: see `AppendOptions`).
  *
  * Each write is checked (by `CheckedLogStore`) and turned into LevelDB
  * operations synchronously, in call order; only the fsync is asynchronous.
@@ -94,7 +95,7 @@ export class LevelLogStore extends CheckedLogStore {
     this.#commit = new GroupCommit<LogDbOperation>({
       ...options,
       dataDir: location,
-      writeBatch: (operations) => (operations.length === 0 ? Promise.resolve() : db.batch(operations as LogDbOperation[], { sync: true })),
+      writeBatch: (operations, fsync) => (operations.length === 0 ? Promise.resolve() : db.batch(operations as LogDbOperation[], { sync: fsync })),
     });
   }
 
@@ -107,10 +108,10 @@ export class LevelLogStore extends CheckedLogStore {
     this.#commit.assertAccepting();
   }
 
-  protected persist(plan: WritePlan, point: DurableUpTo): Promise<DurableUpTo> {
+  protected persist(plan: WritePlan, point: DurableUpTo, fsync: boolean): Promise<DurableUpTo> {
     const operations = operationsFor(plan);
     const bytes = operations.reduce((sum, operation) => sum + operation.key.length + (operation.type === 'put' ? operation.value.length : 0), 0);
-    return this.#commit.submit(operations, bytes, point);
+    return this.#commit.submit(operations, bytes, point, fsync);
   }
 
   protected async release(): Promise<void> {

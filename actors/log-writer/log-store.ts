@@ -18,6 +18,16 @@
 import type { Entry, HardState, Snapshot } from '../raft/core/types.ts';
 
 /** The log's last (term, index) that is known to survive a crash. */
+export interface AppendOptions {
+  /**
+   * False only for a hard state whose sole change is the commit index (no
+   * entries): it is written in order but waits for the next fsynced write to
+   * become durable, because a member that loses it learns the commit index
+   * again from the leader. Defaults to true.
+   */
+  readonly fsync?: boolean;
+}
+
 export interface DurableUpTo {
   readonly term: number;
   readonly index: number;

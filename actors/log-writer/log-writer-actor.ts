@@ -11,7 +11,7 @@ import type { DurableUpTo, RecoveredLog } from './log-store.ts';
 
 export type LogWriterMessage =
   | { readonly type: 'recover' }
-  | { readonly type: 'append'; readonly entries: readonly Entry[]; readonly hardState: HardState | null }
+  | { readonly type: 'append'; readonly entries: readonly Entry[]; readonly hardState: HardState | null; readonly fsync?: boolean }
   | { readonly type: 'save-snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'compact'; readonly upToIndex: number }
   | { readonly type: 'close' };
@@ -27,7 +27,7 @@ export const logWriterActor = defineActor<LogWriterMessage, LogWriterArgs>(async
   return matchType<LogWriterMessage>({
     recover: (): RecoveredLog => store.recover(),
     append: (message): Promise<DurableUpTo> =>
-      store.append(message.entries, message.hardState ?? undefined),
+      store.append(message.entries, message.hardState ?? undefined, { fsync: message.fsync ?? true }),
     'save-snapshot': (message): Promise<DurableUpTo> => store.saveSnapshot(message.snapshot),
     compact: (message): Promise<DurableUpTo> => store.compact(message.upToIndex),
     close: (): Promise<void> => store.close(),

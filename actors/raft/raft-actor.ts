@@ -275,13 +275,14 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
    * Entries, term and vote must be durable before anything that depends on
    * them leaves. A hard state whose only change is the commit index need
    * not be: a member that loses it learns the commit index again from the
-   * leader (etcd skips that fsync too). It is still written, in order.
+   * leader (etcd skips that fsync too). It is still written, in order,
+   * without an fsync of its own: the next fsynced write carries it.
    */
   async function persist(ready: Ready): Promise<void> {
     const hardState = ready.hardState;
     const mustSync = ready.entries.length > 0 || (hardState !== null && (hardState.term !== durableTerm || hardState.vote !== durableVote));
     if (!mustSync && hardState === null) return;
-    const append = { type: 'append', entries: ready.entries, hardState } as const;
+    const append = { type: 'append', entries: ready.entries, hardState, fsync: mustSync } as const;
     if (!mustSync) return logWriter.send(append);
     await logWriter.ask(append);
     if (hardState !== null) [durableTerm, durableVote] = [hardState.term, hardState.vote];

@@ -4,11 +4,11 @@ import { LogStoreFailedError, LogStoreOverloadedError } from '../../actors/log-w
 
 /** A batch sink the test completes by hand, so "durable" is a moment the test controls. */
 function manualSink() {
-  const batches: { operations: readonly string[]; complete: () => void; fail: (error: Error) => void }[] = [];
+  const batches: { operations: readonly string[]; fsync: boolean; complete: () => void; fail: (error: Error) => void }[] = [];
   const waiters: (() => void)[] = [];
-  const writeBatch = (operations: readonly string[]): Promise<void> =>
+  const writeBatch = (operations: readonly string[], fsync: boolean): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      batches.push({ operations, complete: resolve, fail: reject });
+      batches.push({ operations, fsync, complete: resolve, fail: reject });
       for (const wake of waiters.splice(0)) wake();
     });
   /** Resolves once `count` batches have been handed to the sink. */
@@ -49,6 +49,28 @@ t.test('writes that arrive during a batch go together into the next one, resolve
   t.same(await Promise.all(rest), [point(4), point(4), point(4)], 'each reports the batch\'s durable point');
   t.same(resolved, [1, 2, 3, 4], 'resolved in submission order');
   t.match(commit.stats, { batches: 2, writes: 4, records: 4, bytes: 40, maxWritesPerBatch: 3, backpressureWaits: 0 });
+});
+
+t.test('a batch is fsynced when any write in it asks for that, and only written when none does', async (t) => {
+  const sink = manualSink();
+  const commit = new GroupCommit<string>({ ...roomy, dataDir: 'test', writeBatch: sink.writeBatch });
+  const alone = commit.submit(['commit-only 1'], 1, point(1), false);
+  await sink.batchStarted(1);
+  const mixed = [commit.submit(['commit-only 2'], 1, point(1), false), commit.submit(['entry 2'], 1, point(2))];
+  sink.batches[0]?.complete();
+  await alone;
+  await sink.batchStarted(2);
+  sink.batches[1]?.complete();
+  await Promise.all(mixed);
+  t.same(
+    sink.batches.map((batch) => [batch.operations, batch.fsync]),
+    [
+      [['commit-only 1'], false],
+      [['commit-only 2', 'entry 2'], true],
+    ],
+    'the unsynced write rides in order with the fsynced one after it',
+  );
+  t.match(commit.stats, { batches: 2, unsyncedBatches: 1 });
 });
 
 t.test('callers that write again as soon as their write is durable share the next batch', async (t) => {
