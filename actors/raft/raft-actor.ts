@@ -94,6 +94,12 @@ export interface RaftActorStatus {
   readonly learners: readonly NodeId[];
   /** A committed membership change removed this member: it should stop (etcd's members exit then). */
   readonly removed: boolean;
+  /** Times a new leader became known (etcd's leader_changes_seen_total). */
+  readonly leaderChangesSeen: number;
+  /** Proposals (writes and membership changes) in this member's log awaiting their result. */
+  readonly proposalsPending: number;
+  /** Proposals this actor refused itself: never committed (etcd's proposals_failed_total). */
+  readonly proposalsFailed: number;
 }
 
 interface PendingProposal {
@@ -200,6 +206,8 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   let leaderWaiters: LeaderWaiter[] = [];
   const waitDeadlines = new WeakMap<object, number>();
   let removed = false;
+  let leaderChangesSeen = 0;
+  let proposalsFailed = 0;
   let warnedNoTransport = false;
   let durableTerm = recovered.hardState.term;
   let durableVote = recovered.hardState.vote;
@@ -221,6 +229,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     const nowLeader = soft.role === 'leader';
     if (nowLeader === isLeader && soft.leader === knownLeader) return;
     const leaderMoved = soft.leader !== knownLeader;
+    if (leaderMoved && soft.leader !== 0) leaderChangesSeen += 1;
     isLeader = nowLeader;
     knownLeader = soft.leader;
     leaseWheel().send({ type: 'role', leader: nowLeader, leaderId: soft.leader });
@@ -240,6 +249,12 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     }
   }
 
+  /** Every refusal of a proposal by this actor goes through here, so the failures are counted. */
+  function refuseProposal(replier: Replier<Outcome<WriteResult>> | null, refusal: Refusal): void {
+    proposalsFailed += 1;
+    replier?.resolve(refused(refusal));
+  }
+
   function waitersFor(entries: readonly Entry[]): Array<[number, Replier<Outcome<WriteResult>>]> {
     const waiters: Array<[number, Replier<Outcome<WriteResult>>]> = [];
     for (const entry of entries) {
@@ -247,7 +262,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       if (!pending) continue;
       pendingProposals.delete(entry.index);
       if (pending.term === entry.term) waiters.push([entry.index, pending.replier]);
-      else pending.replier.resolve(refused(leaderChanged));
+      else refuseProposal(pending.replier, leaderChanged);
     }
     return waiters;
   }
@@ -320,16 +335,17 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   }
 
   /**
-   * Runs the Ready loop unless it runs already. For proposals: on the next
-   * setImmediate, so the proposals already in the ring join this Ready (the
-   * group commit). For messages from peers (`soon`): in a microtask, because
-   * a vote or an acknowledgement that waits a turn of the event loop delays
-   * every commit of the cluster by that turn.
+   * Runs the Ready loop unless it runs already, in a microtask: after the
+   * messages being delivered now (every proposal and peer message the
+   * runtime drained in this wake-up) but without waiting a turn of the event
+   * loop, which would delay every commit by that turn. Proposals that arrive
+   * while a Ready is being persisted join the next one (the loop runs while
+   * the node has a Ready), which is what batches them under load.
    */
-  function drive(soon = false): void {
+  function drive(): void {
     if (driving || closed) return;
     driving = true;
-    const run = () => {
+    queueMicrotask(() => {
       persistAndPublish().then(
         () => {
           driving = false;
@@ -337,9 +353,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
         },
         (error: unknown) => ctx.self.send({ type: 'fail', reason: error instanceof Error ? error.message : String(error) }),
       );
-    };
-    if (soon) queueMicrotask(run);
-    else setImmediate(run);
+    });
   }
 
   function flushReadBatch(): void {
@@ -383,7 +397,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   function forwardToLeader(message: RaftActorMessage & { forwarded?: boolean }, replier: Replier<Outcome<WriteResult>> | null, retry: () => void): boolean {
     if (isLeader || message.forwarded === true || !args.hasTransport) return false;
     if (knownLeader === 0) {
-      awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)), replier);
+      awaitLeader(retry, (refusal) => refuseProposal(replier, refusal), replier);
       return true;
     }
     const leader = knownLeader;
@@ -392,7 +406,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       (outcome) => {
         // The leader is unreachable (most likely down) and nothing ran there: hold the request
         // until another leader is known, as etcd's followers do, instead of failing it.
-        if (!outcome.ok && outcome.refusal === undelivered) return awaitLeader(retry, (refusal) => replier?.resolve(refused(refusal)), replier, leader);
+        if (!outcome.ok && outcome.refusal === undelivered) return awaitLeader(retry, (refusal) => refuseProposal(replier, refusal), replier, leader);
         replier?.resolve(outcome);
       },
       (error: unknown) => replier?.reject(error),
@@ -441,27 +455,27 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   }
 
   function propose(message: Extract<RaftActorMessage, { type: 'propose' | 'propose-quietly' }>, replier: Replier<Outcome<WriteResult>> | null): void {
-    if (closed) return replier?.resolve(refused(stopped));
-    if (pendingProposals.size >= args.maxPendingProposals) return replier?.resolve(refused(tooManyRequests));
+    if (closed) return refuseProposal(replier, stopped);
+    if (pendingProposals.size >= args.maxPendingProposals) return refuseProposal(replier, tooManyRequests);
     if (message.type === 'propose' && forwardToLeader(message, replier, () => propose(message, replier))) return;
     let index: number;
     try {
       index = node.propose(message.data);
     } catch (error) {
-      return replier?.resolve(refused(proposalRefusal(error)));
+      return refuseProposal(replier, proposalRefusal(error));
     }
     awaitResult(index, replier);
   }
 
   function changeMembership(message: Extract<RaftActorMessage, { type: 'conf-change' }>, replier: Replier<Outcome<WriteResult>>): void {
-    if (closed) return replier.resolve(refused(stopped));
+    if (closed) return refuseProposal(replier, stopped);
     if (forwardToLeader(message, replier, () => changeMembership(message, replier))) return;
-    if (isLeader && isUnreadyLearnerPromotion(message.change)) return replier.resolve(refused(learnerNotReady));
+    if (isLeader && isUnreadyLearnerPromotion(message.change)) return refuseProposal(replier, learnerNotReady);
     let index: number;
     try {
       index = node.proposeConfChange(message.change);
     } catch (error) {
-      return replier.resolve(refused(confChangeRefusal(error)));
+      return refuseProposal(replier, confChangeRefusal(error));
     }
     awaitResult(index, replier);
   }
@@ -533,7 +547,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     'peer-batch': (message) => {
       if (closed) return;
       for (const peerMessage of message.messages) node.step(peerMessage);
-      drive(true);
+      drive();
     },
     status: (): RaftActorStatus => {
       const status = node.status();
@@ -549,6 +563,9 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
         voters: status.conf.voters,
         learners: status.conf.learners,
         removed,
+        leaderChangesSeen,
+        proposalsPending: pendingProposals.size,
+        proposalsFailed,
       };
     },
     'snapshot-made': (message) => {
@@ -566,7 +583,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     close: () => {
       closed = true;
       clearInterval(ticker);
-      for (const { replier } of pendingProposals.values()) replier.resolve(refused(stopped));
+      for (const { replier } of pendingProposals.values()) refuseProposal(replier, stopped);
       pendingProposals.clear();
       refuseReads(stopped, () => true);
       for (const read of readBatch) read.replier.resolve(refused(stopped));
