@@ -6,12 +6,17 @@
  * keeps running) or a crash (the cell suspends, keeps its mailbox, and tells
  * its host, whose supervisor decides between restart and stop).
  *
+ * Each start begins an incarnation with its own context and stop hooks; the
+ * incarnation ends (its hooks run) when the cell crashes, is suspended for a
+ * restart, or stops, so nothing an old incarnation set up outlives it.
+ *
  * The cell never schedules itself or talks to other threads: its host does.
  */
 import type { ActorRef, Replier } from './actor-ref.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
 import { BoundedQueue } from './bounded-queue.ts';
 import { ActorFailedError, ActorStoppedError, RuntimeError, UnknownMessageError, toWireError } from './errors.ts';
+import { StopHooks } from './stop-hooks.ts';
 
 export type CellStatus = 'starting' | 'running' | 'suspended' | 'stopped';
 
@@ -35,6 +40,8 @@ export interface CellHost {
   reportFailure(actor: string, error: unknown): void;
   /** A fire-and-forget message was refused (e.g. unknown type); nobody waits on it, so the supervisor hears. */
   reportRejection(actor: string, error: RuntimeError<object>): void;
+  /** A stop hook threw (or its promise rejected); the actor ends anyway, so the supervisor only hears of it. */
+  reportStopHookFailure(actor: string, error: unknown): void;
   lookup<T>(name: string): ActorRef<T>;
 }
 
@@ -62,7 +69,9 @@ export class ActorCell {
   #status: CellStatus = 'suspended';
   readonly #createBehaviour: BehaviourFactory;
   readonly #host: CellHost;
-  readonly #ctx: ActorContext<unknown>;
+  /** The current incarnation's context and hooks; replaced on every start. */
+  #ctx: ActorContext<unknown> | undefined;
+  #stopHooks: StopHooks | undefined;
   #behaviour: Behaviour<unknown> | undefined;
   #busy = false;
   #roomWaiters: Array<() => void> = [];
@@ -75,7 +84,6 @@ export class ActorCell {
     this.#createBehaviour = createBehaviour;
     this.#host = host;
     this.mailbox = new BoundedQueue<MailboxEntry>(mailboxLimitMessages);
-    this.#ctx = this.#makeContext();
   }
 
   get status(): CellStatus {
@@ -92,12 +100,18 @@ export class ActorCell {
    */
   async start(): Promise<void> {
     if (this.#status !== 'suspended') throw new Error(`actor "${this.name}" cannot start from status ${this.#status}`);
+    if (this.#stopHooks !== undefined && !this.#stopHooks.ended) throw new Error(`actor "${this.name}": the previous incarnation did not end`);
     this.#status = 'starting';
+    const stopHooks = new StopHooks(this.name, (error) => this.#host.reportStopHookFailure(this.name, error));
+    this.#stopHooks = stopHooks;
+    this.#ctx = this.#makeContext(stopHooks);
     let behaviour: Behaviour<unknown>;
     try {
       behaviour = await this.#createBehaviour(this.#ctx);
       assertBehaviour(behaviour, this.name);
     } catch (error) {
+      // What the factory set up before it failed is released: this incarnation never runs.
+      stopHooks.runAll();
       if (this.#status === 'starting') this.#status = 'suspended';
       throw error;
     }
@@ -132,7 +146,7 @@ export class ActorCell {
 
   /** Handles the oldest message. Precondition: `runnable`. */
   processOne(): void {
-    if (!this.runnable || this.#behaviour === undefined) throw new Error(`actor "${this.name}" is not runnable`);
+    if (!this.runnable || this.#behaviour === undefined || this.#ctx === undefined) throw new Error(`actor "${this.name}" is not runnable`);
     const entry = this.mailbox.shift() as MailboxEntry;
     this.#wakeRoomWaiters();
     this.#current = entry;
@@ -164,12 +178,14 @@ export class ActorCell {
     if (this.#status !== 'running') return;
     this.#status = 'suspended';
     this.#behaviour = undefined;
+    this.#stopHooks?.runAll();
   }
 
   /** Refuses everything still queued; the cell takes no message after this. */
   stop(): StopOutcome {
     this.#status = 'stopped';
     this.#behaviour = undefined;
+    this.#stopHooks?.runAll();
     let discardedMessages = 0;
     let rejectedAsks = 0;
     for (const entry of this.mailbox.drain()) {
@@ -214,10 +230,12 @@ export class ActorCell {
     if (this.#status !== 'running') return;
     this.#status = 'suspended';
     this.#behaviour = undefined;
+    // Released now, not at the restart: the backoff may be long, and the old timers must not tick meanwhile.
+    this.#stopHooks?.runAll();
     this.#host.reportFailure(this.name, error);
   }
 
-  #makeContext(): ActorContext<unknown> {
+  #makeContext(stopHooks: StopHooks): ActorContext<unknown> {
     return {
       self: this.self,
       threadIndex: this.#host.threadIndex,
@@ -234,6 +252,7 @@ export class ActorCell {
         this.#replyDeferred = true;
         return replier as Replier<R>;
       },
+      onStop: (hook) => stopHooks.add(hook),
     };
   }
 }

@@ -32,6 +32,7 @@ import { RestartBudget, resolveSupervision, type SupervisionDecision, type Super
 import { SystemEvents, type SystemEvent, type SystemEventListener } from './system-events.ts';
 import { resolveSystemOptions, type ActorSystemOptions, type ResolvedSystemOptions } from './system-options.ts';
 import { ThreadRuntime, type ThreadReport } from './thread-runtime.ts';
+import { LocalThreadSlot, type ThreadSlot } from './thread-slot.ts';
 import { WorkerSlot, WorkerThreadDiedError } from './worker-slot.ts';
 
 const MAIN_THREAD = 0;
@@ -76,6 +77,9 @@ export class ActorSystem {
   readonly control: ControlPlane;
   readonly #options: ResolvedSystemOptions;
   readonly #runtime: ThreadRuntime;
+  /** Drives the main thread's own actors ('main-thread' placement) through the same control calls as a worker's. */
+  readonly #mainSlot: LocalThreadSlot;
+  /** Worker threads only. */
   readonly #slots = new Map<number, WorkerSlot>();
   readonly #incarnations = new Map<number, number>();
   readonly #replacing = new Map<number, Promise<void>>();
@@ -92,6 +96,7 @@ export class ActorSystem {
     this.workerCount = options.placement.workerCount;
     this.#directory = new Directory(options.limits.stoppedNamesMax);
     this.#runtime = new ThreadRuntime(MAIN_THREAD, options.limits, (report) => this.#onReport(MAIN_THREAD, report));
+    this.#mainSlot = new LocalThreadSlot(this.#runtime);
     this.#offload = new OffloadPool({ threads: options.offloadThreads, queueMax: options.offloadQueueMax });
     this.control = new ControlPlane(this.#controlHost());
   }
@@ -126,7 +131,7 @@ export class ActorSystem {
     try {
       const slot = await this.#slotFor(thread, spec.name);
       unwrap(await slot.call('spawn', spec));
-      if (this.#slots.get(thread) !== slot || !slot.alive) throw new ThreadDiedError({ actor: spec.name, thread });
+      if (this.#liveSlot(thread) !== slot || !slot.alive) throw new ThreadDiedError({ actor: spec.name, thread });
     } catch (error) {
       this.#records.delete(spec.name);
       throw asRuntimeError(error, spec.name, thread);
@@ -255,11 +260,16 @@ export class ActorSystem {
   }
 
   /** The live slot hosting `thread`, waiting for a replacement in progress. */
-  async #slotFor(thread: number, actor: string): Promise<WorkerSlot> {
+  async #slotFor(thread: number, actor: string): Promise<ThreadSlot> {
     await this.#replacing.get(thread);
-    const slot = this.#slots.get(thread);
+    const slot = this.#liveSlot(thread);
     if (slot === undefined || !slot.alive) throw new ThreadDiedError({ actor, thread });
     return slot;
+  }
+
+  /** The slot on `thread` now: the main thread's own, or the current worker's (none while it is replaced). */
+  #liveSlot(thread: number): ThreadSlot | undefined {
+    return thread === MAIN_THREAD ? this.#mainSlot : this.#slots.get(thread);
   }
 
   // ---- supervision ----
@@ -276,6 +286,9 @@ export class ActorSystem {
       }
       case 'message-rejected':
         this.#events.emit({ type: 'message-rejected', actor: report.actor, thread, error: fromWireError(report.error) });
+        return;
+      case 'stop-hook-failed':
+        this.#events.emit({ type: 'stop-hook-failed', actor: report.actor, thread, error: fromWireError(report.error) });
         return;
       case 'link-error':
         this.#events.emit({ type: 'link-error', thread, peer: report.peer, message: report.message });
@@ -342,7 +355,7 @@ export class ActorSystem {
     // Refuse new messages everywhere first, then empty the mailbox.
     await this.#publish([[name, { thread: record.thread, status: 'stopped' }]]);
     let outcome: StopOutcome = { discardedMessages: 0, rejectedAsks: 0 };
-    const slot = this.#slots.get(record.thread);
+    const slot = this.#liveSlot(record.thread);
     if (slot !== undefined && slot.alive) {
       try {
         outcome = await slot.call('stop', name);
@@ -421,6 +434,7 @@ export class ActorSystem {
     this.#state = 'shutting-down';
     for (const record of this.#records.values()) clearTimeout(record.restartTimer);
     await Promise.allSettled(this.#replacing.values());
+    this.#mainSlot.close();
     const mainOutcome = this.#runtime.close();
     const slots = [...this.#slots.values()];
     this.#slots.clear();

@@ -35,6 +35,18 @@ export interface ActorContext<M> {
    * to another actor) answers later. Throws when the message is not an ask.
    */
   deferReply<R>(): Replier<R>;
+  /**
+   * Registers `hook` to release what this incarnation of the actor holds
+   * (timers, sockets, files) when it ends: when it stops, when it crashes
+   * (before the supervisor's backoff), when it is restarted on request, and at
+   * the system's shutdown. The next incarnation's factory registers its own.
+   * Hooks run once, synchronously, newest first; a hook registered after its
+   * incarnation ended (from a late callback) runs at once. A hook that throws,
+   * or returns a promise that rejects, becomes a 'stop-hook-failed' system
+   * event: it never reaches whoever stopped the actor, and the other hooks
+   * still run. Throws RangeError past STOP_HOOKS_MAX (1,024) hooks.
+   */
+  onStop(hook: () => void): void;
 }
 
 export type ActorFactory<M, A> = (args: A, ctx: ActorContext<M>) => Behaviour<M> | Promise<Behaviour<M>>;

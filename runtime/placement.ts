@@ -4,13 +4,19 @@
  *   spawning when every worker is occupied is an error, not a silent doubling up;
  * - { groups }: named co-located groups, one worker each, in declaration order;
  *   an actor name must belong to exactly one group;
- * - 'single': every actor on one worker (tests, tiny deployments).
+ * - 'single': every actor on one worker (tests, tiny deployments);
+ * - 'main-thread': every actor on the main thread, no worker at all: no ring
+ *   hop between the caller and the actors, but the actors' work runs on the
+ *   caller's event loop. An option chosen by measurement for a host that is
+ *   itself mostly idle, never the default.
  * Validation happens once, at ActorSystem.start, with messages that say what
  * to change. Worker indices are 1..workerCount (0 is the main thread).
  */
 import { InvalidOptionError, PlacementError } from './errors.ts';
 
-export type Placement = 'per-actor' | 'single' | { readonly groups: Readonly<Record<string, readonly string[]>> };
+export type Placement = 'per-actor' | 'single' | 'main-thread' | { readonly groups: Readonly<Record<string, readonly string[]>> };
+
+const MAIN_THREAD = 0;
 
 export interface PlacementPlan {
   readonly workerCount: number;
@@ -26,11 +32,19 @@ export function planPlacement(placement: Placement, threads: number | undefined)
     throw new InvalidOptionError({ option: 'threads', reason: `must be an integer in [1, ${WORKER_COUNT_MAX}], got ${threads}` });
   }
   if (placement === 'single') return planSingle(threads);
+  if (placement === 'main-thread') return planMainThread(threads);
   if (placement === 'per-actor') return planPerActor(threads);
   if (typeof placement === 'object' && placement !== null && typeof placement.groups === 'object' && placement.groups !== null) {
     return planGroups(placement.groups, threads);
   }
-  throw new InvalidOptionError({ option: 'placement', reason: "must be 'per-actor', 'single' or { groups: { name: [actors] } }" });
+  throw new InvalidOptionError({ option: 'placement', reason: "must be 'per-actor', 'single', 'main-thread' or { groups: { name: [actors] } }" });
+}
+
+function planMainThread(threads: number | undefined): PlacementPlan {
+  if (threads !== undefined) {
+    throw new InvalidOptionError({ option: 'threads', reason: `'main-thread' placement runs no worker; omit threads (got ${threads})` });
+  }
+  return { workerCount: 0, choose: () => MAIN_THREAD };
 }
 
 function planSingle(threads: number | undefined): PlacementPlan {

@@ -1,9 +1,13 @@
 /**
  * Runs the actors of one thread. A cell with messages joins the run queue
  * once; a drain takes cells in turn, a bounded batch each (so one busy actor
- * cannot starve the others), and a drain handles a bounded number of messages
- * before it yields to the event loop with setImmediate (so ring wake-ups,
- * timers and the control plane still run under load).
+ * cannot starve the others). Drains start in a microtask, so a message sent
+ * on this thread is handled without waiting for the event loop; but the
+ * messages handled since the last event-loop turn are counted across drains,
+ * and past the turn budget the next drain waits for setImmediate. So ring
+ * wake-ups, timers (Raft ticks) and the control plane still run under load,
+ * even when every drain is short and started from a microtask (same-thread
+ * ask replies resuming an async receive that sends again).
  *
  * Local sends never run the receiver inside the sender's receive: they only
  * enqueue and schedule, which keeps receives non-reentrant.
@@ -14,7 +18,7 @@ import { BoundedQueue } from './bounded-queue.ts';
 export interface SchedulerLimits {
   /** Messages one cell handles before the next cell gets a turn. */
   readonly batchMessagesPerCell: number;
-  /** Messages one drain handles before yielding to the event loop. */
+  /** Messages handled (over any number of drains) before the next drain waits for a turn of the event loop. */
   readonly turnBudgetMessages: number;
   /** Cells that can be queued at once (each cell is queued at most once). */
   readonly cellsMax: number;
@@ -26,6 +30,8 @@ export class Scheduler {
   #drainRequested = false;
   #draining = false;
   #immediate: NodeJS.Immediate | undefined;
+  /** Reset only by a drain that setImmediate started, i.e. after the event loop had its turn. */
+  #messagesSinceYield = 0;
   #closed = false;
 
   constructor(limits: SchedulerLimits) {
@@ -52,8 +58,14 @@ export class Scheduler {
   #requestDrain(): void {
     if (this.#drainRequested) return;
     this.#drainRequested = true;
-    queueMicrotask(this.#drain);
+    if (this.#messagesSinceYield < this.#limits.turnBudgetMessages) queueMicrotask(this.#drain);
+    else this.#immediate = setImmediate(this.#drainAfterYield);
   }
+
+  readonly #drainAfterYield = (): void => {
+    this.#messagesSinceYield = 0;
+    this.#drain();
+  };
 
   readonly #drain = (): void => {
     this.#drainRequested = false;
@@ -66,13 +78,14 @@ export class Scheduler {
       this.#draining = false;
     }
     if (this.#runQueue.length > 0 && !this.#closed) {
-      this.#drainRequested = true;
-      this.#immediate = setImmediate(this.#drain);
+      // A turn stops early only when its budget ran out, so the next drain goes through setImmediate.
+      if (this.#messagesSinceYield < this.#limits.turnBudgetMessages) throw new Error('scheduler invariant: cells left queued with budget to spare');
+      this.#requestDrain();
     }
   };
 
   #runTurn(): void {
-    let budget = this.#limits.turnBudgetMessages;
+    let budget = this.#limits.turnBudgetMessages - this.#messagesSinceYield;
     while (budget > 0) {
       const cell = this.#runQueue.shift();
       if (cell === undefined) break;
@@ -82,6 +95,7 @@ export class Scheduler {
         cell.processOne();
         batch -= 1;
         budget -= 1;
+        this.#messagesSinceYield += 1;
       }
       this.schedule(cell);
     }

@@ -36,6 +36,8 @@ export type SystemEvent =
     }
   /** A fire-and-forget message was refused (unknown type, stopped target, full mailbox): nobody else would hear of it. */
   | { readonly type: 'message-rejected'; readonly actor: string; readonly thread: number; readonly error: RuntimeError<object> }
+  /** A hook registered with ctx.onStop() threw; the actor ended anyway (the hooks after it still ran). */
+  | { readonly type: 'stop-hook-failed'; readonly actor: string; readonly thread: number; readonly error: RuntimeError<object> }
   | { readonly type: 'thread-died'; readonly thread: number; readonly reason: string; readonly actors: readonly string[] }
   | { readonly type: 'thread-replaced'; readonly thread: number; readonly incarnation: number }
   /** A replacement thread could not start: its actors are escalated. */

@@ -43,6 +43,7 @@ export interface ThreadLimits {
 export type ThreadReport =
   | { readonly type: 'actor-failed'; readonly actor: string; readonly error: WireError }
   | { readonly type: 'message-rejected'; readonly actor: string; readonly error: WireError }
+  | { readonly type: 'stop-hook-failed'; readonly actor: string; readonly error: WireError }
   | { readonly type: 'link-error'; readonly peer: number; readonly message: string };
 
 export interface ActorCounters {
@@ -181,6 +182,10 @@ export class ThreadRuntime implements Router, CellHost {
 
   reportRejection(actor: string, error: RuntimeError<object>): void {
     this.#report({ type: 'message-rejected', actor, error: toWireError(error, actor) });
+  }
+
+  reportStopHookFailure(actor: string, error: unknown): void {
+    this.#report({ type: 'stop-hook-failed', actor, error: toWireError(error, actor) });
   }
 
   lookup<T>(name: string): ActorRef<T> {

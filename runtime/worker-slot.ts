@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import type { WorkerBoot, WorkerControlApi } from './control-protocol.ts';
 import { ControlTimeoutError } from './errors.ts';
+import type { ControlArgs, ControlOperation, ControlReturns, ThreadSlot } from './thread-slot.ts';
 import type { ThreadReport } from './thread-runtime.ts';
 
 const WORKER_ENTRY = new URL('./worker-entry.mjs', import.meta.url);
@@ -30,7 +31,7 @@ export class WorkerThreadDiedError extends Error {
   override readonly name = 'WorkerThreadDiedError';
 }
 
-export class WorkerSlot {
+export class WorkerSlot implements ThreadSlot {
   readonly thread: number;
   readonly incarnation: number;
   readonly #worker: Worker;
@@ -85,12 +86,10 @@ export class WorkerSlot {
   }
 
   /** Calls the worker's control API; rejects with WorkerThreadDiedError or ControlTimeoutError instead of hanging. */
-  call<K extends keyof WorkerControlApi>(
-    operation: K,
-    ...args: Parameters<WorkerControlApi[K]>
-  ): Promise<Awaited<ReturnType<WorkerControlApi[K]>>> {
+  call<K extends ControlOperation>(operation: K, ...args: ControlArgs[K]): Promise<ControlReturns[K]> {
     if (!this.alive) return Promise.reject(new WorkerThreadDiedError(`thread ${this.thread} is not running (${operation})`));
-    const method = this.#remote[operation] as unknown as (...a: typeof args) => Promise<Awaited<ReturnType<WorkerControlApi[K]>>>;
+    // comlink's Remote type does not carry the per-operation signatures through a generic key.
+    const method = this.#remote[operation] as unknown as (...a: typeof args) => Promise<ControlReturns[K]>;
     return this.#race(operation, this.#options.controlTimeoutMs, () => method(...args));
   }
 

@@ -23,10 +23,11 @@ export class MemberTable {
   }
 
   /**
-   * add-voter/add-learner upsert, remove deletes. A new member takes all of
-   * its info from the entry's context; a known one (a promotion) keeps the
-   * name and client URLs it published and takes peer URLs from the context
-   * when there is one.
+   * add-voter/add-learner upsert, remove deletes, update moves a known
+   * member's peer URLs. A new member takes all of its info from the entry's
+   * context (so does an updated one a joiner's table missed: its context
+   * carries the whole record); a known one (a promotion, an update) keeps the
+   * name and client URLs it published and takes peer URLs from the context.
    */
   applyConfChange(record: ConfChangeRecord): void {
     const { change, conf } = record;

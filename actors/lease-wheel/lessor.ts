@@ -15,7 +15,11 @@
  * Long leases also carry a checkpointed remaining TTL, proposed periodically
  * by the leader (`tick().checkpoints`) and applied on every member
  * (`applyCheckpoint`), so that a leader change or restart does not reset a
- * 1-hour lease to a full hour again.
+ * 1-hour lease to a full hour again. A checkpoint is never allowed to cut a
+ * promise short: a keepalive of a lease that carries a checkpoint, or has one
+ * on its way through Raft, answers `clearCheckpoint`, and the caller commits
+ * a zero remainder (after that checkpoint, in log order) before it answers
+ * the client. Promotion never arms below the minimum TTL.
  *
  * What survives a restart (`persisted()` / `Lessor.restore`): ID, granted
  * TTL, last checkpointed remaining TTL. What does not: armed deadlines (they
@@ -53,8 +57,16 @@ export interface LessorOptions {
   readonly expiredRetryMs?: number;
   /** Expiry decisions handed out per tick; the rest wait for the next tick. Default 500 (etcd: 1000/s). */
   readonly maxExpiriesPerTick?: number;
-  /** How often a long lease's remaining TTL is checkpointed. Default 5 min (etcd's). */
+  /**
+   * How often the remaining TTL of a lease that outlives it is checkpointed.
+   * Default 5 min (etcd's): after a leader change or restart, a lease whose
+   * holder is gone lives at most this much (plus the election slack) beyond
+   * its deadline, instead of up to a whole extra TTL. Raft pays at most two
+   * entries per lease per interval (the checkpoint, and the clear on the next
+   * keepalive); leases no longer than the interval are never checkpointed.
+   */
   readonly checkpointIntervalMs?: number;
+  /** Checkpoints handed out per tick, which the caller commits as one Raft entry. Default 1000 (etcd's batch). */
   readonly maxCheckpointsPerTick?: number;
 }
 
@@ -107,6 +119,8 @@ interface Lease {
   readonly id: number;
   readonly ttlSeconds: number;
   remainingTtlSeconds: number;
+  /** Leader only: checkpoints of this lease proposed and neither applied nor abandoned yet. */
+  checkpointsInFlight: number;
   /** null while unarmed (on a follower). */
   expiryMs: number | null;
   expiryTimer: TimerHandle<number> | null;
@@ -227,7 +241,8 @@ export class Lessor {
     // Expired and waiting for its revoke to commit: for the client it is gone.
     if (expiryMs <= nowMs) throw leaseNotFound();
     this.arm(lease, nowMs + lease.ttlSeconds * 1000, nowMs);
-    return { ttlSeconds: lease.ttlSeconds, clearCheckpoint: lease.remainingTtlSeconds > 0 };
+    // A checkpoint still in flight lands after this renewal: it must be cleared after it, too.
+    return { ttlSeconds: lease.ttlSeconds, clearCheckpoint: lease.remainingTtlSeconds > 0 || lease.checkpointsInFlight > 0 };
   }
 
   timeToLive(id: number, nowMs: number): TimeToLive {
@@ -257,23 +272,44 @@ export class Lessor {
     if (lease.keys.delete(keyString(key))) this.attachedKeys -= 1;
   }
 
-  /** Applies a committed checkpoint; a lease revoked meanwhile is skipped. */
+  /**
+   * Applies a committed checkpoint (0 clears it); a lease revoked meanwhile is
+   * skipped. It never moves an armed deadline: the leader's own timer is what
+   * the checkpoint was measured from.
+   */
   applyCheckpoint(checkpoint: LeaseCheckpoint): void {
     if (!Number.isSafeInteger(checkpoint.remainingTtlSeconds) || checkpoint.remainingTtlSeconds < 0) {
       throw new RangeError(`Lessor.applyCheckpoint: remainingTtlSeconds ${checkpoint.remainingTtlSeconds}`);
     }
     const lease = this.leasesById.get(checkpoint.id);
-    if (lease !== undefined) lease.remainingTtlSeconds = checkpoint.remainingTtlSeconds;
+    if (lease === undefined) return;
+    lease.remainingTtlSeconds = checkpoint.remainingTtlSeconds;
+    // Only this leader's own checkpoints apply while it leads (promotion waits for the older ones).
+    if (checkpoint.remainingTtlSeconds > 0 && lease.checkpointsInFlight > 0) lease.checkpointsInFlight -= 1;
   }
 
-  /** This member became leader: arm every lease at now + extension + its remaining TTL. */
+  /** Leader only: these checkpoints from `tick()` were refused by Raft and will never be applied. */
+  abandonCheckpoints(ids: readonly number[]): void {
+    for (const id of ids) {
+      const lease = this.leasesById.get(id);
+      if (lease !== undefined && lease.checkpointsInFlight > 0) lease.checkpointsInFlight -= 1;
+    }
+  }
+
+  /**
+   * This member became leader: arm every lease at now + extension + its
+   * remaining TTL (the checkpointed one, else the full one; never below the
+   * minimum). Call it only once every entry of earlier terms is applied, or a
+   * grant or checkpoint still on its way would be missed.
+   */
   promote(nowMs: number): void {
     this.observe(nowMs);
     if (this.leader) throw new Error('Lessor.promote: already the leader');
     this.advanceWheels(nowMs);
     this.leader = true;
     for (const lease of this.leasesById.values()) {
-      this.arm(lease, nowMs + this.promoteExtensionMs + remainingOrFull(lease) * 1000, nowMs);
+      const remainingTtlSeconds = Math.max(remainingOrFull(lease), this.minTtlSeconds);
+      this.arm(lease, nowMs + this.promoteExtensionMs + remainingTtlSeconds * 1000, nowMs);
     }
   }
 
@@ -332,6 +368,7 @@ export class Lessor {
       const remainingTtlSeconds = Math.ceil(remainingMs / 1000);
       if (remainingTtlSeconds > 0 && remainingTtlSeconds < lease.ttlSeconds) {
         checkpoints.push({ id, remainingTtlSeconds });
+        lease.checkpointsInFlight += 1;
       }
       this.scheduleCheckpoint(lease, remainingMs, nowMs);
     }
@@ -360,6 +397,7 @@ export class Lessor {
     lease.expiryTimer = null;
     lease.checkpointTimer = null;
     lease.expiryMs = null;
+    lease.checkpointsInFlight = 0;
   }
 
   private advanceWheels(nowMs: number): void {
@@ -387,7 +425,7 @@ export class Lessor {
 }
 
 function newLease(id: number, ttlSeconds: number, remainingTtlSeconds: number): Lease {
-  return { id, ttlSeconds, remainingTtlSeconds, expiryMs: null, expiryTimer: null, checkpointTimer: null, keys: new Set() };
+  return { id, ttlSeconds, remainingTtlSeconds, checkpointsInFlight: 0, expiryMs: null, expiryTimer: null, checkpointTimer: null, keys: new Set() };
 }
 
 function remainingOrFull(lease: Lease): number {

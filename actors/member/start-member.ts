@@ -16,7 +16,7 @@ import { transportArgs, type PeerTlsArgs } from '../transport/transport-args.ts'
 import type { PeerAddress, TransportMessage } from '../transport/transport-messages.ts';
 import type { MemberRecord } from './member-info.ts';
 import type { WatchHubArgs, WatchHubMessage } from '../watch-hub/watch-hub-actor.ts';
-import { ActorNames } from './names.ts';
+import { ActorNames, type ActorName } from './names.ts';
 
 export interface MemberOptions {
   readonly dataDir: string;
@@ -34,6 +34,8 @@ export interface MemberOptions {
   readonly snapshotCatchUpEntries?: number;
   /** The member table before the first entry (the bootstrap cluster). */
   readonly initialMembers: readonly MemberRecord[];
+  /** How often the leader checkpoints lease remaining TTLs through Raft. Default 5 min (etcd's). */
+  readonly leaseCheckpointIntervalMs?: number;
   /** How this member reaches the others; null for a member alone with no peer listener (embedded). */
   readonly peer: PeerOptions | null;
 }
@@ -54,11 +56,44 @@ const PEER_CALL_TARGETS = {
 const requestTimeoutMsOf = (electionTimeoutMs: number): number => 5_000 + 2 * electionTimeoutMs;
 
 /**
- * 'one-worker': every actor of the member on one worker thread (the default:
- * see bench/RESULTS.md, placement study). 'per-actor': the card's shape, one
- * worker per actor. Or explicit runtime groups.
+ * Where the member's actors run (except with 'host-thread', the host's main
+ * thread only routes messages):
+ * - 'one-worker': every actor on one worker thread (the default: see
+ *   bench/RESULTS.md, placement study);
+ * - 'two-workers': the consensus group and the state group of
+ *   TWO_WORKER_GROUPS, one worker each;
+ * - 'per-actor': the card's shape, one worker per actor;
+ * - 'host-thread': every actor on the host's own main thread, no worker: no
+ *   ring hop and no encoding between the caller and the actors, but the
+ *   member's work shares the caller's event loop. Chosen by measurement,
+ *   never the default (the card wants actors on workers);
+ * - { groups }: the runtime's own group map, one worker per group; every
+ *   actor the member runs must be in exactly one group (the transport only
+ *   runs in a cluster, so a map for a member alone may leave it out).
  */
-export type MemberPlacement = 'one-worker' | 'per-actor' | { readonly groups: Readonly<Record<string, readonly string[]>> };
+export const MEMBER_PLACEMENT_NAMES = ['one-worker', 'two-workers', 'per-actor', 'host-thread'] as const;
+export type MemberPlacementName = (typeof MEMBER_PLACEMENT_NAMES)[number];
+export type MemberPlacement = MemberPlacementName | { readonly groups: Readonly<Record<string, readonly ActorName[]>> };
+
+export const isMemberPlacementName = (name: string): name is MemberPlacementName => (MEMBER_PLACEMENT_NAMES as readonly string[]).includes(name);
+
+/**
+ * The split for two workers, along the member's busiest edges. A write makes
+ * raft ask the log writer to persist each Ready and wait for "durable" before
+ * it may commit: that round trip is on every write's latency path, so the two
+ * share a thread (an in-thread hop, nothing encoded). In a cluster raft hands
+ * the transport the messages of every Ready, so it joins them. The applier
+ * sends each applied batch's events to the watch hub and lease attachments to
+ * the lease wheel, so those three share the other thread. The one edge that
+ * crosses, raft → applier, carries one message per Ready batch, after the
+ * fsync, so on a 2-core machine the two halves (log encoding and fsync
+ * bookkeeping; MVCC apply and watch fan-out) can run at the same time.
+ * Whether that beats 'one-worker' is for bench/embedded to show.
+ */
+export const TWO_WORKER_GROUPS = {
+  consensus: [ActorNames.raft, ActorNames.logWriter, ActorNames.transport],
+  state: [ActorNames.applier, ActorNames.watchHub, ActorNames.leaseWheel],
+} as const satisfies Record<string, readonly ActorName[]>;
 
 export interface Member {
   readonly memberId: NodeId;
@@ -74,10 +109,26 @@ export interface Member {
 
 /** How long a restart may take to re-apply its committed log before open fails. */
 const REPLAY_TIMEOUT_MS = 5 * 60_000;
-function runtimePlacement(placement: MemberPlacement, actorCount: number): { placement: Placement; threads?: number } {
+function runtimePlacement(placement: MemberPlacement, actors: readonly ActorName[]): { placement: Placement; threads?: number } {
   if (placement === 'one-worker') return { placement: 'single' };
-  if (placement === 'per-actor') return { placement: 'per-actor', threads: actorCount };
-  return { placement };
+  if (placement === 'two-workers') return { placement: { groups: TWO_WORKER_GROUPS } };
+  if (placement === 'per-actor') return { placement: 'per-actor', threads: actors.length };
+  if (placement === 'host-thread') return { placement: 'main-thread' };
+  if (typeof placement === 'object' && placement !== null && typeof placement.groups === 'object' && placement.groups !== null) {
+    assertGroupsCover(placement.groups, actors);
+    return { placement };
+  }
+  throw new TypeError(`placement must be ${MEMBER_PLACEMENT_NAMES.map((name) => `'${name}'`).join(', ')} or { groups: { name: [actor names] } }, got ${JSON.stringify(placement)}`);
+}
+
+/** Checked before any thread starts, so a wrong map fails with what to change instead of halfway through the spawns. */
+function assertGroupsCover(groups: Readonly<Record<string, readonly string[]>>, actors: readonly ActorName[]): void {
+  const known: readonly string[] = Object.values(ActorNames);
+  const listed = Object.values(groups).flatMap((names) => (Array.isArray(names) ? names : []));
+  const unknown = listed.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new TypeError(`placement.groups names unknown actors (${unknown.join(', ')}); the member's actors are ${known.join(', ')}`);
+  const missing = actors.filter((name) => !listed.includes(name));
+  if (missing.length > 0) throw new TypeError(`placement.groups leaves out ${missing.join(', ')}; put every actor the member runs in one group`);
 }
 
 const moduleUrl = (path: string) => new URL(path, import.meta.url).href;
@@ -110,8 +161,8 @@ async function spawnTransport(system: ActorSystem, options: MemberOptions, peer:
 }
 
 export async function startMember(options: MemberOptions): Promise<Member> {
-  const actorCount = Object.keys(ActorNames).length - (options.peer === null ? 1 : 0);
-  const system = await ActorSystem.start(runtimePlacement(options.placement, actorCount));
+  const actors = Object.values(ActorNames).filter((name) => options.peer !== null || name !== ActorNames.transport);
+  const system = await ActorSystem.start(runtimePlacement(options.placement, actors));
   const hasTransport = options.peer !== null;
   const requestTimeoutMs = requestTimeoutMsOf(options.electionTimeoutMs);
   try {
@@ -144,6 +195,7 @@ export async function startMember(options: MemberOptions): Promise<Member> {
         idSeed: (options.memberId ^ Date.now()) >>> 0,
         hasTransport,
         requestTimeoutMs,
+        ...(options.leaseCheckpointIntervalMs === undefined ? {} : { checkpointIntervalMs: options.leaseCheckpointIntervalMs }),
       } satisfies LeaseWheelArgs,
     });
     const applier = await system.spawn<ApplierMessage>({

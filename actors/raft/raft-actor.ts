@@ -523,6 +523,8 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   drive();
   const ticker = setInterval(() => ctx.self.send({ type: 'tick' }), args.heartbeatIntervalMs);
   ticker.unref();
+  // Also on a crash, restart or shutdown without a 'close' first.
+  ctx.onStop(() => clearInterval(ticker));
 
   return matchType<RaftActorMessage>({
     propose: (message, context) => propose(message, context.deferReply<Outcome<WriteResult>>()),

@@ -5,7 +5,7 @@
  * and resolve only when nothing is left open.
  */
 import { createServer as createTcpServer, type AddressInfo, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import { createServer as createTlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import { InboundConnection, type InboundHooks, type InboundOptions } from './inbound-connection.ts';
 
 export interface ListenAddress {
@@ -33,7 +33,11 @@ export class PeerListener {
       for (const address of addresses) {
         const server = tls === null ? createTcpServer(accept) : createTlsServer(tls, accept);
         if (tls !== null) {
-          server.on('tlsClientError', (error: Error, socket: Socket) => hooks.onTlsError(`${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, error));
+          server.on('tlsClientError', (error: Error, socket: TLSSocket) => {
+            // A certificate that fails verification (revoked, unknown CA) surfaces only as "socket hang up"; the verification error says why.
+            const cause = socket.authorizationError ? new Error(`the dialer's certificate was refused: ${String(socket.authorizationError)}`) : error;
+            hooks.onTlsError(`${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`, cause);
+          });
         }
         server.on('connection', (socket: Socket) => {
           listener.#sockets.add(socket);

@@ -11,15 +11,17 @@ import { parsePeerUrl } from './peer-url.ts';
 import type { PeerAddress } from './transport-messages.ts';
 
 export type PeerTlsArgs =
-  /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth. */
+  /** --peer-cert-file, --peer-key-file, --peer-trusted-ca-file, --peer-client-cert-auth, --peer-crl-file. */
   | {
       readonly kind: 'files';
       readonly certFile: string;
       readonly keyFile: string;
-      /** null: verify peers against the system's CAs. */
+      /** null: verify peers against the system's CAs. Given: the listener also demands dialers' certificates (etcd 3.4 does). */
       readonly trustedCaFile: string | null;
-      /** The listener demands and verifies a client certificate. */
+      /** The listener demands and verifies a client certificate (even without a trusted CA file). */
       readonly clientCertAuth: boolean;
+      /** PEM certificate revocation list: the listener refuses a dialer whose certificate it lists. null for none. */
+      readonly crlFile: string | null;
     }
   /** --peer-auto-tls: a self-signed pair kept in `dir`; chains are not verified. */
   | { readonly kind: 'auto'; readonly dir: string };

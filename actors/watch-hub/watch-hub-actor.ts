@@ -102,6 +102,7 @@ export const watchHubActor = defineActor<WatchHubMessage, WatchHubArgs>((args, c
 
   const timer = setInterval(() => ctx.self.send({ type: 'tick' }), args.tickIntervalMs);
   timer.unref();
+  ctx.onStop(() => clearInterval(timer));
 
   function create(message: Extract<WatchHubMessage, { type: 'create' }>): Outcome<WatchCreated> {
     if (!sessions.has(message.sessionId)) return invalidArgument('etcdserver: watch stream is closed');

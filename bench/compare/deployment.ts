@@ -11,7 +11,7 @@ import type { LocalCluster } from '../../src/cli/local-cluster/launcher.ts';
 import { parseEndpoints } from '../../src/bench/options.ts';
 import type { ClusterSize } from './options.ts';
 import { processCpuTimeMs } from './server.ts';
-import type { Target, TargetPaths } from './targets.ts';
+import { targetParts, type Target, type TargetPaths } from './targets.ts';
 
 /**
  * Bound on a cluster's start. Three `conclave serve` processes each compile
@@ -39,7 +39,8 @@ export async function startDeployment(target: Target, members: ClusterSize, path
       stop: () => server.stop(),
     };
   }
-  const cluster = await startCluster({ program: target.name, size: members, etcdBinary: paths.etcdBinary, readyTimeoutMs: clusterReadyTimeoutMs });
+  const { program, flags } = targetParts(target.name);
+  const cluster = await startCluster({ program, extraFlags: flags, size: members, etcdBinary: paths.etcdBinary, readyTimeoutMs: clusterReadyTimeoutMs });
   return clusterDeployment(cluster);
 }
 

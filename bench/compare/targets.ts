@@ -8,11 +8,17 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isMemberPlacementName, MEMBER_PLACEMENT_NAMES, type MemberPlacementName } from '../../actors/member/start-member.ts';
 import { startServer } from './server.ts';
 import type { RunningServer } from './server.ts';
 
 export const targetNames = ['etcd', 'conclave'] as const;
-export type TargetName = (typeof targetNames)[number];
+/**
+ * `conclave@<placement>` runs Conclave with `--experimental-placement
+ * <placement>`, so placements can be measured side by side with etcd in one
+ * run; plain `conclave` is the default placement.
+ */
+export type TargetName = (typeof targetNames)[number] | `conclave@${MemberPlacementName}`;
 
 export const defaultEtcdBinary = '/usr/bin/etcd';
 export const etcdInstallHint = 'install with: apt-get install -y etcd-server';
@@ -28,8 +34,15 @@ export interface TargetPaths {
   etcdBinary: string;
 }
 
+/** The program a target runs and the flags it adds to etcd's (a Conclave placement). */
+export function targetParts(name: TargetName): { readonly program: (typeof targetNames)[number]; readonly flags: readonly string[] } {
+  if (name === 'etcd' || name === 'conclave') return { program: name, flags: [] };
+  return { program: 'conclave', flags: ['--experimental-placement', name.slice('conclave@'.length)] };
+}
+
 export function makeTarget(name: TargetName, paths: TargetPaths): Target {
-  switch (name) {
+  const { program, flags } = targetParts(name);
+  switch (program) {
     case 'etcd':
       return {
         name,
@@ -42,7 +55,7 @@ export function makeTarget(name: TargetName, paths: TargetPaths): Target {
       return {
         name,
         unavailableReason: () => (isReadableFile(entry) ? null : `conclave's command entry ${entry} is missing`),
-        start: () => startServer({ name: 'conclave', file: process.execPath, args: [entry, 'serve'] }),
+        start: () => startServer({ name, file: process.execPath, args: [entry, 'serve', ...flags] }),
       };
     }
   }
@@ -51,10 +64,12 @@ export function makeTarget(name: TargetName, paths: TargetPaths): Target {
 export function parseTargetNames(list: string): TargetName[] {
   const names = list.split(',').map((name) => name.trim()).filter((name) => name !== '');
   if (names.length === 0) throw new Error(`--targets: give one or more of ${targetNames.join(', ')}`);
-  return names.map((name) => {
+  return names.map((name): TargetName => {
     const found = targetNames.find((known) => known === name);
-    if (found === undefined) throw new Error(`--targets: unknown target '${name}'; known: ${targetNames.join(', ')}`);
-    return found;
+    if (found !== undefined) return found;
+    const placement = name.startsWith('conclave@') ? name.slice('conclave@'.length) : null;
+    if (placement !== null && isMemberPlacementName(placement)) return `conclave@${placement}`;
+    throw new Error(`--targets: unknown target '${name}'; known: ${targetNames.join(', ')}, conclave@<${MEMBER_PLACEMENT_NAMES.join('|')}>`);
   });
 }
 

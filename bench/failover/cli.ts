@@ -8,7 +8,7 @@
 import { describeMachine } from '../../src/bench/index.ts';
 import { startCluster } from '../../src/cli/local-cluster/launcher.ts';
 import { clusterReadyTimeoutMs } from '../compare/deployment.ts';
-import { makeTarget } from '../compare/targets.ts';
+import { makeTarget, targetParts } from '../compare/targets.ts';
 import { failoverUsage, FailoverUsageError, parseFailoverArgs } from './options.ts';
 import type { FailoverOptions } from './options.ts';
 import { runFailoverRound } from './round.ts';
@@ -58,8 +58,10 @@ async function measureTarget(target: FailoverOptions['targets'][number], options
   }
   let cluster;
   try {
+    const { program, flags } = targetParts(target);
     cluster = await startCluster({
-      program: target,
+      program,
+      extraFlags: flags,
       size: clusterSize,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       electionTimeoutMs: options.electionTimeoutMs,

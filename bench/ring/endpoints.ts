@@ -1,21 +1,23 @@
 /**
  * The two ends of one benchmark link, for each transport under comparison:
- * the project's ring, MessagePort.postMessage, and the ringbuf.js-based link.
+ * the project's ring, MessagePort.postMessage, and the ringbuf.js-based link
+ * (plus the futex baseline of idle wake-ups, which carries no message).
  * produce() and consume() run on whichever thread holds the endpoint (a
  * worker, or the main thread for the busy-event-loop case).
  */
 import type { MessagePort } from 'node:worker_threads';
-import hdr from 'hdr-histogram-js';
 import { RingReceiver, RingSender } from '../../runtime/ring/index.ts';
+import { ringFutexBell, waitFutexBell } from './futex-baseline.ts';
 import { nowNs, type BenchMessage } from './message.ts';
 import { RingbufJsReceiver, RingbufJsSender, type RingbufJsLinkMemory } from './ringbufjs-link.ts';
 
-export type Transport = 'ring' | 'port' | 'ringbufjs';
+export type Transport = 'ring' | 'port' | 'ringbufjs' | 'futex';
 
 export type Endpoint =
   | { readonly transport: 'ring'; readonly ring: SharedArrayBuffer }
   | { readonly transport: 'port'; readonly port: MessagePort }
-  | { readonly transport: 'ringbufjs'; readonly memory: RingbufJsLinkMemory };
+  | { readonly transport: 'ringbufjs'; readonly memory: RingbufJsLinkMemory }
+  | { readonly transport: 'futex'; readonly bell: SharedArrayBuffer };
 
 export interface ProduceSpec {
   readonly endpoint: Endpoint;
@@ -49,6 +51,9 @@ export async function produce({ endpoint, count, bodyBytes, intervalMs }: Produc
   const body = Uint8Array.from({ length: bodyBytes }, (_, i) => i & 0xff);
   const startNs = nowNs();
   const next = (seq: number): BenchMessage => ({ seq, sentAtNs: nowNs(), body });
+  if (endpoint.transport === 'futex') {
+    return { ...(await ringFutexBell(endpoint.bell, count, intervalMs)), stalls: 0, missedWakeups: 0 };
+  }
   if (endpoint.transport === 'ring') {
     const sender = new RingSender(endpoint.ring);
     for (let seq = 0; seq < count; seq++) {
@@ -75,9 +80,23 @@ export async function produce({ endpoint, count, bodyBytes, intervalMs }: Produc
   return { startNs, stalls: 0, missedWakeups: 0 };
 }
 
+/** The latency below which `percent` of the samples lie (nearest rank), in whole µs. */
+function percentileUs(sortedUs: Float64Array, percent: number): number {
+  const rank = Math.min(sortedUs.length - 1, Math.ceil((percent / 100) * sortedUs.length) - 1);
+  return Math.round(sortedUs[Math.max(0, rank)]!);
+}
+
+/**
+ * Receives `count` messages and reports one-way latency percentiles. Each
+ * latency is stored in a preallocated array and sorted at the end: an HDR
+ * histogram's recordValue cost ~0.12 µs per message on the consumer thread
+ * (about a tenth of its busy time in a --cpu-prof of the 64 B flat-out run),
+ * harness work that slowed every transport's consumer alike.
+ */
 export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResult> {
+  if (endpoint.transport === 'futex') return Promise.resolve().then(() => consumeFutex(endpoint.bell, count));
   return new Promise((resolve, reject) => {
-    const latency = hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 60_000_000, numberOfSignificantValueDigits: 3 });
+    const latencyUs = new Float64Array(count);
     let received = 0;
     let outOfOrder = 0;
     let stopEndpoint = (): void => {};
@@ -85,18 +104,19 @@ export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResul
     const onMessage = (raw: unknown): void => {
       const message = raw as BenchMessage;
       const atNs = nowNs();
-      latency.recordValue(Math.max(1, Math.round((atNs - message.sentAtNs) / 1000)));
+      latencyUs[received] = (atNs - message.sentAtNs) / 1000;
       if (message.seq !== received) outOfOrder++;
       received++;
       if (received < count) return;
       stopEndpoint();
+      latencyUs.sort();
       resolve({
         received,
         outOfOrder,
         lastAtNs: atNs,
-        latencyP50Us: latency.getValueAtPercentile(50),
-        latencyP99Us: latency.getValueAtPercentile(99),
-        latencyMaxUs: latency.maxValue,
+        latencyP50Us: percentileUs(latencyUs, 50),
+        latencyP99Us: percentileUs(latencyUs, 99),
+        latencyMaxUs: percentileUs(latencyUs, 100),
         missedWakeups: missedWakeups(),
       });
     };
@@ -115,4 +135,19 @@ export function consume(endpoint: Endpoint, count: number): Promise<ConsumeResul
       port.on('message', onMessage);
     }
   });
+}
+
+/** The futex baseline's consumer: blocks this thread; latencies are per wake-up. */
+function consumeFutex(bell: SharedArrayBuffer, count: number): ConsumeResult {
+  const { rings, latencyUs, lastAtNs } = waitFutexBell(bell, count);
+  latencyUs.sort();
+  return {
+    received: rings,
+    outOfOrder: 0,
+    lastAtNs,
+    latencyP50Us: percentileUs(latencyUs, 50),
+    latencyP99Us: percentileUs(latencyUs, 99),
+    latencyMaxUs: percentileUs(latencyUs, 100),
+    missedWakeups: 0,
+  };
 }

@@ -12,17 +12,21 @@
  *  2. (a) the consumer is the main thread while its event loop is kept busy
  *     with 200 µs tasks (2 busy threads);
  *  3. (b) an idle receiver's wake-up: one message per millisecond, the
- *     receiver asleep between them: one-way latency p50/p99;
+ *     receiver asleep between them: one-way latency p50/p99; and the futex
+ *     row, the same wake-up of a thread blocked in a synchronous
+ *     Atomics.wait (no event loop, no message): the OS scheduler's floor;
  *  4. (c) own ring vs the ringbuf.js-based link: two-thread rows above, and
  *     CPU per message of each side measured on one thread (less disturbed by
  *     the rest of a shared machine);
- *  5. codec setting: msgpackr useRecords false (used) vs true.
+ *  5. codec: msgpackr maps (used) vs records vs sequential records, and the
+ *     decoder's cost by where a small payload lies in its source.
  * The last line is the 64 B flat-out throughput ratio ring / postMessage.
  */
 import { once } from 'node:events';
 import os from 'node:os';
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { Packr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE, Unpackr } from 'msgpackr';
+import { MessageDecoder, MessageEncoder } from '../../runtime/ring/codec.ts';
 import { allocateRing } from '../../runtime/ring/index.ts';
 import { HeaderWord, RING_HEADER_BYTES } from '../../runtime/ring/layout.ts';
 // The worker-start helper lives with the ring tests (Node 20 needs tsx registered inside each worker).
@@ -32,6 +36,7 @@ import { bodyBytesFor, nowNs } from './message.ts';
 import { ownRingCosts, ringbufJsCosts, type SideCosts } from './one-thread.ts';
 import type { PeerCommand } from './peer.worker.ts';
 import { allocateRingbufJsLink } from './ringbufjs-link.ts';
+import { allocateFutexBell } from './futex-baseline.ts';
 
 const RING_CAPACITY_BYTES = 64 * 1024;
 const BUSY_TASK_MS = 0.2;
@@ -62,6 +67,10 @@ function link(transport: Transport): { producer: Endpoint; consumer: Endpoint; t
   if (transport === 'ring') {
     const ring = allocateRing(RING_CAPACITY_BYTES);
     return { producer: { transport, ring }, consumer: { transport, ring }, transferProducer: [], transferConsumer: [] };
+  }
+  if (transport === 'futex') {
+    const bell = allocateFutexBell();
+    return { producer: { transport, bell }, consumer: { transport, bell }, transferProducer: [], transferConsumer: [] };
   }
   if (transport === 'ringbufjs') {
     const memory = allocateRingbufJsLink(RING_CAPACITY_BYTES);
@@ -150,19 +159,55 @@ function busyEventLoop(): { stop: () => number } {
   };
 }
 
-/** CPU ns to encode and decode one message, as the link does it (scratch-buffer encoding, private-copy decoding). */
-function codecNsPerMessage(useRecords: boolean, messageBytes: number, iterations: number): number {
-  const packr = new Packr({ useRecords });
-  const unpackr = new Unpackr({ useRecords, copyBuffers: true });
+/**
+ * msgpackr settings the link could use: maps (the link's), records without
+ * shared structures, and records whose structures persist across the messages
+ * of a stream (`sequential`).
+ */
+const CODEC_SETTINGS = {
+  'useRecords false': { useRecords: false },
+  'useRecords true': { useRecords: true },
+  'sequential records': { sequential: true },
+} as const;
+type CodecSetting = keyof typeof CODEC_SETTINGS;
+
+/** CPU ns to encode and decode one message with a codec setting (scratch-buffer encoding, decoding from offset 0 of a private copy). */
+function codecNsPerMessage(setting: CodecSetting, messageBytes: number, iterations: number): number {
+  const packr = new Packr({ ...CODEC_SETTINGS[setting] }); // copies: msgpackr writes its state into the options objects
+  const unpackr = new Unpackr({ ...CODEC_SETTINGS[setting], copyBuffers: true });
   const body = new Uint8Array(bodyBytesFor(messageBytes));
   const copy = new Uint8Array(4096);
   const range = { start: 0, end: 0 };
+  const sentAtNs = nowNs();
   const before = process.cpuUsage();
   for (let seq = 0; seq < iterations; seq++) {
-    const encoded = packr.pack({ seq, sentAtNs: 1.5, body }, REUSE_BUFFER_MODE | RESET_BUFFER_MODE) as Buffer & { start: number; end: number };
+    const encoded = packr.pack({ seq, sentAtNs: sentAtNs + seq, body }, REUSE_BUFFER_MODE | RESET_BUFFER_MODE) as Buffer & { start: number; end: number };
     copy.set(encoded.subarray(encoded.start, encoded.end));
     range.end = encoded.end - encoded.start;
     unpackr.unpack(copy, range);
+  }
+  const cpu = process.cpuUsage(before);
+  return ((cpu.user + cpu.system) * 1000) / iterations;
+}
+
+/**
+ * CPU ns for the link's MessageDecoder to decode one 64 B message that lies
+ * at offset 0 of its source (where FrameReader moves small payloads) or
+ * further into a 64 KiB window (where the payload was copied from the ring).
+ */
+function decodeNsPerMessage(where: 'offset 0' | 'in a window', iterations: number): number {
+  const encoder = new MessageEncoder();
+  const decoder = new MessageDecoder();
+  const body = new Uint8Array(bodyBytesFor(64));
+  const window = new Uint8Array(RING_CAPACITY_BYTES);
+  const encoded = encoder.encode({ seq: 0, sentAtNs: nowNs(), body });
+  const messageBytes = encoded.end - encoded.start;
+  const slots = Math.floor(window.length / messageBytes);
+  for (let slot = 0; slot < slots; slot++) window.set(encoded.bytes.subarray(encoded.start, encoded.end), slot * messageBytes);
+  const before = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) {
+    const start = where === 'offset 0' ? 0 : (1 + (i % (slots - 1))) * messageBytes;
+    decoder.decode(window, start, start + messageBytes);
   }
   const cpu = process.cpuUsage(before);
   return ((cpu.user + cpu.system) * 1000) / iterations;
@@ -176,7 +221,7 @@ function printRows(rows: Row[]): void {
   for (const r of rows) {
     const c = r.consumed;
     console.log(
-      `| ${r.section} | ${r.transport} | ${r.messageBytes} | ${fmt(r.messages)} | ${fmt(r.messagesPerSecond)} | ${fmt(c.latencyP50Us)} | ${fmt(c.latencyP99Us)} | ${fmt(c.latencyMaxUs)} | ${fmt(r.cpuUsPerMessage, 2)} | ${fmt(r.stalls)} |`,
+      `| ${r.section} | ${r.transport} | ${r.transport === 'futex' ? 'none' : r.messageBytes} | ${fmt(r.messages)} | ${fmt(r.messagesPerSecond)} | ${fmt(c.latencyP50Us)} | ${fmt(c.latencyP99Us)} | ${fmt(c.latencyMaxUs)} | ${fmt(r.cpuUsPerMessage, 2)} | ${fmt(r.stalls)} |`,
     );
   }
 }
@@ -216,7 +261,7 @@ try {
     busy.stop();
     rows.push(row);
   }
-  for (const transport of ['ring', 'port'] as const) {
+  for (const transport of ['ring', 'port', 'futex'] as const) {
     rows.push(await run(`(b) idle receiver, 1 msg/ms`, transport, 64, count(1_000), IDLE_INTERVAL_MS, workers));
   }
   printRows(rows);
@@ -224,10 +269,13 @@ try {
   console.log(`# own ring: wake-ups missed and recovered by the 1 s recheck, all sections, both ends: ${missed}`);
 
   const codecIterations = count(200_000);
-  const recordsOff = codecNsPerMessage(false, 64, codecIterations);
-  const recordsOn = codecNsPerMessage(true, 64, codecIterations);
+  const settings = Object.keys(CODEC_SETTINGS) as CodecSetting[];
+  const codecNs = settings.map((setting) => `${setting} ${fmt(codecNsPerMessage(setting, 64, codecIterations))} ns`);
+  console.log(`# codec, 64 B message, encode+decode on one thread, CPU: ${codecNs.join(', ')} (${fmt(codecIterations)} messages each)`);
+  const decodeAtStart = decodeNsPerMessage('offset 0', codecIterations);
+  const decodeInWindow = decodeNsPerMessage('in a window', codecIterations);
   console.log(
-    `# codec, 64 B message, encode+decode on one thread, CPU: useRecords false ${fmt(recordsOff)} ns, useRecords true ${fmt(recordsOn)} ns (${fmt(codecIterations)} messages each)`,
+    `# decode of the 64 B message by the link's decoder, one thread, CPU: from offset 0 ${fmt(decodeAtStart)} ns, from inside a 64 KiB window ${fmt(decodeInWindow)} ns`,
   );
 
   for (const messageBytes of [64, 1024]) {

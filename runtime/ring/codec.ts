@@ -9,11 +9,20 @@
  * - useRecords is off: records without shared structures embed each object's
  *   key list in every message, which is larger and slower for a stream of
  *   independent messages (bench/ring "codec" line: encode+decode of the 64 B
- *   bench message, CPU, 200,000 messages: 1,628 ns off vs 2,863 ns on, and
- *   1,160 vs 1,902 in a second run). structuredClone stays off (default).
+ *   bench message, CPU, 200,000 messages, five runs: 1,098–1,324 ns off vs
+ *   1,751–2,048 ns on). structuredClone stays off (default).
+ * - Records with structures kept across the stream (msgpackr `sequential`)
+ *   were measured too: 1,052–1,446 ns in the same five runs, within the
+ *   spread of maps, the gain all on the decode side. Not taken: every message
+ *   would then depend on the decoder having read every earlier one, so an
+ *   encoding that never reaches the ring (trySend finding it full, a message
+ *   over maxMessageBytes) or a frame skipped as corrupt would leave the two
+ *   ends' structure tables apart, and later messages would decode with the
+ *   wrong keys, silently.
  * - Decoding reads the receiver's private copy of a frame's payload (see
- *   FrameReader for why never the shared memory itself), and
- *   copyBuffers is on so a decoded Uint8Array never aliases that reused copy.
+ *   FrameReader for why never the shared memory itself, and why a small
+ *   payload is moved to offset 0 first), and copyBuffers is on so a decoded
+ *   Uint8Array never aliases that reused copy.
  */
 
 import { Packr, Unpackr, REUSE_BUFFER_MODE, RESET_BUFFER_MODE } from 'msgpackr';

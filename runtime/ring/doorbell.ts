@@ -5,11 +5,20 @@
  * rings, so a burst of publishes costs one notify, not one per frame.
  *
  * Why no wake-up is lost (all accesses are sequentially consistent):
- *   sleeper: store flag=1; load counter (== seen, else give up sleeping); waitAsync(counter, seen)
- *   ringer:  store counter; load flag; if 1: CAS flag 1→0 and notify(counter)
+ *   sleeper: store flag=token; load counter (== seen, else give up sleeping); waitAsync(counter, seen)
+ *   ringer:  store counter; load flag; if token t ≠ 0: CAS flag t→0 and notify(counter)
  * Either the ringer sees the flag and notifies (if the sleeper has not reached
  * waitAsync yet, waitAsync finds counter != seen and returns at once), or the
  * counter store came first and the sleeper's load sees it.
+ *
+ * The flag holds a token that changes with every sleep attempt, not a plain 1.
+ * With a plain 1, a ringer that loaded the flag of one sleep and was
+ * preempted before its CAS could take down the flag of the sleeper's next
+ * sleep: its notify then woke nobody (or only the earlier sleep), the new
+ * sleep lay with its flag down, and the next ring skipped the notify, so the
+ * sleeper waited for SLEEP_RECHECK_MS with work waiting
+ * (test/runtime/ring/doorbell.test.ts replays that interleaving). With a
+ * token, the stale CAS fails and the flag stays up for the ring that matters.
  *
  * The sleep never holds a handle: a pending Atomics.waitAsync does not keep a
  * Node thread alive, so owners that must stay alive hold their own ref'ed timer.
@@ -18,8 +27,11 @@
  * peer that publishes without ringing, or a platform bug), the sleeper looks
  * again after at most that long instead of waiting forever, and the wake is
  * counted in missedRings so it does not pass unnoticed. (During development
- * two benchmark runs out of ~15 hung with both ends asleep; it has not been
- * reproduced since, in ~100 runs, nor explained.)
+ * two benchmark runs out of ~15 hung with both ends asleep, before this
+ * recheck existed; the stale-CAS race above is one way that could happen. A
+ * reader that polled its write position for ~2 µs before sleeping (tried,
+ * not kept) still showed 1 s receiver stalls counted here in 3 of 6
+ * bench/ring runs, with and without the token: a second cause, not found.)
  */
 
 type WaitAsyncResult =
@@ -44,6 +56,8 @@ export class Doorbell {
   /** Sleeps that ran out their time although the counter had moved: rings that never came. */
   missedRings = 0;
   private sleptAt = 0;
+  /** The last token this sleeper raised: 1..2^31-1, never 0 (0 is "not asleep"). */
+  private token = 0;
 
   /** The counter and the flag may live in different shared buffers (the ring keeps both in its header). */
   constructor(
@@ -58,7 +72,8 @@ export class Doorbell {
    * (new work arrived: do not sleep), else a promise settled by the next ring.
    */
   sleepUnlessMoved(seenCounter: number): Promise<WakeOutcome> | null {
-    Atomics.store(this.flagArray, this.flagIndex, 1);
+    this.token = (this.token % 0x7fff_ffff) + 1;
+    Atomics.store(this.flagArray, this.flagIndex, this.token);
     if (Atomics.load(this.counterArray, this.counterIndex) !== seenCounter) {
       Atomics.store(this.flagArray, this.flagIndex, 0);
       return null;
@@ -79,7 +94,8 @@ export class Doorbell {
 
   /** Ringer side, after advancing the counter. */
   ring(): void {
-    if (Atomics.load(this.flagArray, this.flagIndex) !== 0 && Atomics.compareExchange(this.flagArray, this.flagIndex, 1, 0) === 1) {
+    const token = Atomics.load(this.flagArray, this.flagIndex);
+    if (token !== 0 && Atomics.compareExchange(this.flagArray, this.flagIndex, token, 0) === token) {
       Atomics.notify(this.counterArray, this.counterIndex);
     }
   }

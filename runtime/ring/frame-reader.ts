@@ -11,6 +11,14 @@
  * must be copied anyway; one bulk copy per batch replaces a copy and a view
  * allocation per frame, and reads the other core's writes sequentially.
  *
+ * A small whole frame's payload is moved to the start of the reader's buffer
+ * before it is decoded, so that it spans bytes [0, n) of its source: msgpackr
+ * takes its JavaScript paths for short strings and its map-key cache only
+ * when the decoded range ends below byte 140 (180 for keys) of the source,
+ * and otherwise calls its native string extractor once per message, which
+ * costs more than the whole decode of a small message (see
+ * SMALL_PAYLOAD_MAX_BYTES for the figures).
+ *
  * Giving bytes back as soon as they are copied lets a waiting writer refill
  * the whole ring while the reader decodes; giving them back as frames were
  * decoded (in quarter-ring steps) made the writer stall about twice as often
@@ -39,6 +47,17 @@ import { copyOutOfRing } from './wrap-copy.ts';
 
 /** Most bytes one refill copies: a batch's worth for small frames, without a ring-sized buffer for large rings. */
 const WINDOW_MIN_BYTES = 64 * 1024;
+/**
+ * Whole-frame payloads up to this size are decoded from the start of the
+ * reader's buffer (msgpackr's small-source paths apply below 140 bytes).
+ * bench/ring "decode" line, the link's decoder on the 64 B bench message, one
+ * thread, CPU: 175–192 ns from offset 0 vs 459–682 ns from inside a 64 KiB
+ * window in four runs, 475 vs 744 ns in a fifth. The move itself, a
+ * copyWithin of 64 B, measured ~20–30 ns.
+ */
+export const SMALL_PAYLOAD_MAX_BYTES = 139;
+/** The front of the reader's buffer, where small payloads are moved; the window follows it. */
+const FRONT_BYTES = (SMALL_PAYLOAD_MAX_BYTES + 4) & ~3;
 
 export class FrameReader {
   /**
@@ -55,9 +74,11 @@ export class FrameReader {
   private readonly writerBell: Doorbell;
   private readonly payloadMaxBytes: number;
 
+  /** FRONT_BYTES for small payloads, then the window: one buffer, so a small payload moves with copyWithin. Set by allocateWindow(). */
+  private storage!: Uint8Array;
   /** A private copy of published ring bytes: window[0, windowBytes) holds the bytes from ring position windowStart. */
-  private window: Uint8Array;
-  private windowWords: Int32Array;
+  private window!: Uint8Array;
+  private windowWords!: Int32Array;
   private windowStart: number;
   private windowBytes = 0;
 
@@ -72,8 +93,7 @@ export class FrameReader {
     this.writePosition = this.readPosition;
     this.writerBell = spaceDoorbell(view);
     this.payloadMaxBytes = framePayloadMaxBytes(view.capacityBytes);
-    this.window = new Uint8Array(Math.min(view.capacityBytes, WINDOW_MIN_BYTES));
-    this.windowWords = new Int32Array(this.window.buffer);
+    this.allocateWindow(Math.min(view.capacityBytes, WINDOW_MIN_BYTES));
     this.windowStart = this.readPosition;
     this.payloadSource = this.window;
   }
@@ -125,14 +145,22 @@ export class FrameReader {
     }
     this.ensureWindowHolds(frameBytes(payloadBytes));
     this.currentHeader = header;
-    this.payloadSource = this.window;
-    this.payloadStart = this.windowOffset() + FRAME_HEADER_BYTES;
+    const payloadStart = this.windowOffset() + FRAME_HEADER_BYTES;
+    if (payloadBytes <= SMALL_PAYLOAD_MAX_BYTES && headerKind(header) === FrameKind.whole) {
+      this.storage.copyWithin(0, FRONT_BYTES + payloadStart, FRONT_BYTES + payloadStart + payloadBytes);
+      this.payloadSource = this.storage;
+      this.payloadStart = 0;
+    } else {
+      this.payloadSource = this.window;
+      this.payloadStart = payloadStart;
+    }
     this.payloadEnd = this.payloadStart + payloadBytes;
     return header;
   }
 
   /** The whole-message length carried by the current 'first' fragment (its payload's first word). */
   firstFragmentTotalBytes(): number {
+    if (this.payloadSource !== this.window) throw new Error("ring invariant violated: a 'first' fragment is read in place");
     return this.windowWords[this.payloadStart >>> 2]! >>> 0;
   }
 
@@ -166,6 +194,12 @@ export class FrameReader {
     return (this.readPosition - this.windowStart) >>> 0;
   }
 
+  private allocateWindow(windowBytes: number): void {
+    this.storage = new Uint8Array(FRONT_BYTES + windowBytes);
+    this.window = this.storage.subarray(FRONT_BYTES);
+    this.windowWords = new Int32Array(this.storage.buffer, FRONT_BYTES, windowBytes >>> 2);
+  }
+
   /**
    * Makes sure the window holds `byteCount` bytes from the read position
    * (the caller checked they are published). Otherwise it keeps the copied
@@ -181,10 +215,9 @@ export class FrameReader {
     }
     const keptBytes = this.windowBytes - offset;
     if (byteCount > this.window.length) {
-      const grown = new Uint8Array(Math.min(frameBytes(this.payloadMaxBytes), Math.max(byteCount, 2 * this.window.length)));
-      grown.set(this.window.subarray(offset, this.windowBytes));
-      this.window = grown;
-      this.windowWords = new Int32Array(grown.buffer);
+      const kept = this.window.subarray(offset, this.windowBytes);
+      this.allocateWindow(Math.min(frameBytes(this.payloadMaxBytes), Math.max(byteCount, 2 * this.window.length)));
+      this.window.set(kept);
     } else if (keptBytes !== 0 && offset !== 0) {
       this.window.copyWithin(0, offset, this.windowBytes);
     }

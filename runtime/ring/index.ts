@@ -6,15 +6,17 @@
  *
  * Why the project's own ring and not ringbuf.js (npm) underneath. Measured
  * side by side by bench/ring (`node --import tsx bench/ring/main.ts`, 2-core
- * machine shared with other jobs, load average ~6; both links use the same
- * codec, frames and doorbells; 64 KiB rings; 2 busy threads), two runs:
- *   - 1 KiB messages: 180,802 and 197,473 msgs/s (own) vs 117,257 and
- *     142,940 (ringbuf.js-based); on one thread, CPU to receive one message
- *     1,411 / 2,382 ns vs 2,819 / 2,533 ns. ringbuf.js copies out with a
- *     JavaScript byte loop unless the copy starts at index 0.
- *   - 64 B messages: 379,728 and 597,096 msgs/s vs 399,248 and 392,636; on one
- *     thread, send + receive CPU 1,832 / 1,073 ns vs 1,946 / 1,198 ns. Equal
- *     within this machine's run-to-run spread (earlier runs put either ahead).
+ * machine shared with other jobs, load average 3–4; both links use the same
+ * codec, frames and doorbells; 64 KiB rings; 2 busy threads), five runs:
+ *   - 1 KiB messages: 216,048–365,564 msgs/s (own) vs 199,661–321,004
+ *     (ringbuf.js-based), own ahead in four runs; on one thread, CPU to
+ *     receive one message 1,574–2,325 ns vs 2,193–3,609 ns. ringbuf.js copies
+ *     out with a JavaScript byte loop unless the copy starts at index 0.
+ *   - 64 B messages: 384,454–1,143,589 msgs/s vs 492,577–1,121,516, either
+ *     ahead (the two-thread figures follow the scheduler here); on one thread,
+ *     CPU to send 579–654 ns vs 625–961 ns and to receive 303–353 ns vs
+ *     550–630 ns (the receive gap is the small-payload move in FrameReader,
+ *     which the ringbuf.js-based reader does not have).
  *   - Structure: allocateRing() hands out one SharedArrayBuffer per link;
  *     ringbuf.js owns the first 8 bytes and all the rest of its buffer, so the
  *     doorbell flags and the closed/broken state would need a second one. Its

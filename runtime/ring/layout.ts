@@ -35,11 +35,11 @@ export const HeaderWord = {
   state: 6,
   /** Producer-written: end of the published frames. The reader sleeps on this word. */
   writePosition: 1 * WORDS_PER_CACHE_LINE,
-  /** Consumer-written: 1 while the reader is asleep (or about to be) on writePosition. */
+  /** Consumer-written: a non-zero token (see Doorbell) while the reader is asleep (or about to be) on writePosition. */
   readerSleeping: 2 * WORDS_PER_CACHE_LINE,
   /** Consumer-written: end of the consumed frames. A writer waiting for space sleeps on this word. */
   readPosition: 3 * WORDS_PER_CACHE_LINE,
-  /** Producer-written: 1 while a send waits (or is about to) on readPosition. */
+  /** Producer-written: a non-zero token (see Doorbell) while a send waits (or is about to) on readPosition. */
   writerWaiting: 4 * WORDS_PER_CACHE_LINE,
 } as const;
 

@@ -18,7 +18,7 @@ commands:
   version   print the version
   help      show this text
 
-client commands (etcdctl style; --endpoints=a,b, -w json):
+client commands (etcdctl style; --endpoints=a,b, -w json; TLS: --cacert --cert --key --insecure-skip-tls-verify):
 ${clientCommandsUsage}`;
 
 /**
@@ -26,9 +26,9 @@ ${clientCommandsUsage}`;
  * `conclave serve` does not act on yet: said once at start-up, never silently.
  */
 const flagsNotYetHonoured = [
-  'quota-backend-bytes', 'grpc-keepalive-min-time',
+  'grpc-keepalive-min-time',
   'strict-reconfig-check', 'pre-vote', 'auto-compaction-retention', 'auto-compaction-mode',
-  'peer-crl-file', 'debug', 'log-level', 'metrics',
+  'debug', 'log-level', 'metrics',
 ] as const;
 
 /** etcd-like log lines on stderr: time, level, message. */

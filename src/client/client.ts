@@ -29,6 +29,7 @@ import { remoteCluster } from './remote-cluster.ts';
 import { RemoteWatch } from './remote-watch.ts';
 import { checkBackoff, defaultBackoff, type BackoffOptions } from './retry-policy.ts';
 import { RpcCaller } from './rpc-caller.ts';
+import { transportSecurity, type ClientTlsOptions } from './transport-security.ts';
 import {
   decodeDeleteRangeResponse,
   decodePutResponse,
@@ -44,8 +45,17 @@ import {
 } from './wire-codec.ts';
 
 export interface ConnectOptions {
-  /** Client URLs of the members: `host:port` or `http://host:port`. */
+  /**
+   * Client URLs of the members: `host:port`, `http://host:port` or
+   * `https://host:port`. All https:// or none (see `tls`).
+   */
   readonly endpoints: readonly string[];
+  /**
+   * TLS for every endpoint: certificates as PEM contents. https:// endpoints
+   * use TLS without this option too (verified by the system's root CAs);
+   * with it, endpoints written as host:port use TLS as well.
+   */
+  readonly tls?: ClientTlsOptions;
   /** Deadline of each attempt of a unary call. Default 30 s. */
   readonly callTimeoutMs?: number;
   /** Retry bounds (attempts include the first; backoff doubles up to the cap). */
@@ -62,7 +72,8 @@ export async function connect(options: ConnectOptions): Promise<ConclaveClient> 
   }
   const backoff = { ...defaultBackoff, ...options.retry };
   checkBackoff(backoff);
-  const pool = new EndpointPool(parseEndpoints(options.endpoints));
+  const endpoints = parseEndpoints(options.endpoints);
+  const pool = new EndpointPool(endpoints, transportSecurity(endpoints, options.tls));
   return new ConclaveClient(new RpcCaller(pool, backoff, callTimeoutMs), callTimeoutMs);
 }
 

@@ -13,6 +13,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import type { ClientEndpoint } from './endpoints.ts';
+import type { TransportSecurity } from './transport-security.ts';
 
 /** An endpoint that refused a connection is skipped this long (unless nothing better is left). */
 export const endpointCooldownMs = 1_000;
@@ -30,12 +31,15 @@ export class EndpointPool {
   private readonly channels: readonly EndpointChannel[];
   private nextIndex = 0;
   private closed = false;
+  /** True when the channels speak TLS. */
+  readonly secure: boolean;
 
-  constructor(endpoints: readonly ClientEndpoint[]) {
+  constructor(endpoints: readonly ClientEndpoint[], security: TransportSecurity) {
     if (endpoints.length === 0) throw new Error('EndpointPool needs at least one endpoint');
+    this.secure = security.secure;
     this.channels = endpoints.map((endpoint) => ({
       endpoint,
-      client: new grpc.Client(endpoint.target, grpc.credentials.createInsecure(), {
+      client: new grpc.Client(endpoint.target, security.credentials, {
         'grpc.use_local_subchannel_pool': 1,
         'grpc.max_receive_message_length': MAX_RECEIVE_BYTES,
       }),

@@ -7,4 +7,5 @@ export type { ConclaveApi, WatchHandle, SharedClusterApi } from './api-shape.ts'
 export type { MaintenanceApi, EndpointStatus, EndpointHealth } from './maintenance.ts';
 export { RemoteWatch } from './remote-watch.ts';
 export { EndpointError } from './endpoints.ts';
+export type { ClientTlsOptions, PemInput } from './transport-security.ts';
 export { ConclaveError, ClosedError } from '../embedded/errors.ts';

@@ -61,7 +61,7 @@ export class KeepAliveStream {
       } catch (error) {
         if (!isCallFailure(error)) throw error;
         if (isEndpointFailure(error)) this.caller.pool.markDown(stream.channel);
-        if (attempt >= this.caller.backoffAttempts || !isRetryable('repeatable', error)) throw toConclaveError(error);
+        if (attempt >= this.caller.backoffAttempts || !isRetryable('repeatable', error)) throw toConclaveError(error, this.caller.pool.secure);
         await this.caller.pause(attempt);
       }
     }

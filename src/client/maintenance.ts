@@ -5,6 +5,7 @@
  * them, and the Snapshot stream. None of them fails over: the caller asked
  * about one endpoint and must hear about that one.
  */
+import { isAlarmType, type AlarmMember } from '../../actors/applier/alarm-table.ts';
 import type { MemberStatus } from '../embedded/conclave.ts';
 import { ConclaveError } from '../embedded/errors.ts';
 import type { EndpointChannel } from './endpoint-pool.ts';
@@ -102,7 +103,7 @@ async function* snapshotChunks(caller: RpcCaller): AsyncIterable<Uint8Array> {
   try {
     for await (const response of call as AsyncIterable<SnapshotResponse>) yield plainBytes(response.blob);
   } catch (error) {
-    throw isCallFailure(error) ? toConclaveError(error) : error;
+    throw isCallFailure(error) ? toConclaveError(error, caller.pool.secure) : error;
   } finally {
     call.cancel();
   }
@@ -125,5 +126,19 @@ export async function memberStatus(caller: RpcCaller, channel: EndpointChannel):
     compactRevision: wireNumber(hash.compact_revision, 'compact_revision'),
     // A removed member refuses every call (etcd: "the member has been permanently removed"), so one that answers is not removed.
     removed: false,
+    backendBytes: wireNumber(status.dbSize, 'dbSize'),
+    alarms: status.errors.flatMap(alarmOfStatusError),
   };
+}
+
+/**
+ * etcd's Status lists each alarm the member applied in `errors` as
+ * AlarmMember's text form ("memberID:<id> alarm:NOSPACE "), beside texts
+ * such as "etcdserver: no leader". Only alarms the embedded type can hold
+ * (NOSPACE) are kept; a CORRUPT alarm from real etcd has no embedded twin.
+ */
+function alarmOfStatusError(text: string): AlarmMember[] {
+  const match = /^memberID:(\d+) alarm:([A-Z]+)\s*$/.exec(text);
+  if (match === null || !isAlarmType(match[2])) return [];
+  return [{ memberId: wireNumber(match[1], 'memberID'), alarm: match[2] }];
 }

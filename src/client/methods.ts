@@ -48,6 +48,7 @@ export const clientMethods = {
   memberAdd: method<{ peerURLs: string[]; isLearner: boolean }, MemberAddResponse>('Cluster', 'MemberAdd'),
   memberRemove: method<{ ID: Int64Input }, MemberListResponse>('Cluster', 'MemberRemove'),
   memberPromote: method<{ ID: Int64Input }, MemberListResponse>('Cluster', 'MemberPromote'),
+  memberUpdate: method<{ ID: Int64Input; peerURLs: string[] }, MemberListResponse>('Cluster', 'MemberUpdate'),
   moveLeader: method<{ targetID: Int64Input }, { header: ResponseHeader | null }>('Maintenance', 'MoveLeader'),
   hashKv: method<{ revision: Int64Input }, HashKvResponse>('Maintenance', 'HashKV'),
   snapshot: method<Record<string, never>, SnapshotResponse>('Maintenance', 'Snapshot'),

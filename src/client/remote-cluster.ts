@@ -3,9 +3,10 @@
  * Maintenance.MoveLeader. The server runs etcd's checks and refuses with
  * etcd's codes and texts; this module only maps member rows.
  *
- * MemberRemove and MemberPromote answer with the member list only; the
- * subject's row is read from the list before (remove) or after (promote)
- * the change, so the result has the embedded MemberChange shape.
+ * MemberRemove, MemberPromote and MemberUpdate answer with the member list
+ * only; the subject's row is read from the list before (remove) or after
+ * (promote, update) the change, so the result has the embedded
+ * MemberChange shape.
  *
  * MoveLeader must reach the current leader (etcd refuses it elsewhere), so
  * the leader is found among the client's endpoints first, as etcdctl does.
@@ -54,6 +55,11 @@ export function remoteCluster(caller: RpcCaller): SharedClusterApi {
     },
     async promote(id): Promise<MemberChange> {
       const response = await caller.unary(clientMethods.memberPromote, { ID: id }, 'non-repeatable');
+      const after = byId(response.members);
+      return { member: withSubject(id, after), members: after };
+    },
+    async update(id, peerUrls): Promise<MemberChange> {
+      const response = await caller.unary(clientMethods.memberUpdate, { ID: id, peerURLs: [...peerUrls] }, 'non-repeatable');
       const after = byId(response.members);
       return { member: withSubject(id, after), members: after };
     },

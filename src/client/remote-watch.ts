@@ -49,6 +49,7 @@ export class RemoteWatch implements AsyncIterable<WatchResponse> {
   private resumeRevision: number;
   /** Inside a fragmented response: the position only moves once its last fragment is delivered. */
   private inFragment = false;
+  private streamsReopened = 0;
 
   private constructor(
     private readonly caller: RpcCaller,
@@ -69,6 +70,11 @@ export class RemoteWatch implements AsyncIterable<WatchResponse> {
     const stream = await openStream(caller, request, request.startRevision ?? 0);
     const createdRevision = headerRevision(stream.created.header);
     return new RemoteWatch(caller, request, stream, onCancel, wireNumber(stream.created.watch_id, 'watch_id'), createdRevision);
+  }
+
+  /** How many times the watch moved to a new stream after one broke (observability: a member died or a connection dropped). */
+  get reconnects(): number {
+    return this.streamsReopened;
   }
 
   /** Asks for a progress notification: the revision up to which every event was delivered. */
@@ -100,7 +106,7 @@ export class RemoteWatch implements AsyncIterable<WatchResponse> {
         } catch (error) {
           if (this.cancelled) return;
           if (!isCallFailure(error)) throw error;
-          if (!isRetryable('repeatable', error)) throw toConclaveError(error);
+          if (!isRetryable('repeatable', error)) throw toConclaveError(error, this.caller.pool.secure);
           if (isEndpointFailure(error)) this.caller.pool.markDown(this.stream.channel);
         }
         if (this.cancelled) return;
@@ -119,6 +125,7 @@ export class RemoteWatch implements AsyncIterable<WatchResponse> {
     }
     await this.caller.pause(failures);
     const stream = await openStream(this.caller, this.request, this.resumeRevision);
+    this.streamsReopened += 1;
     if (this.cancelled) stream.call.cancel();
     return stream;
   }
@@ -191,7 +198,7 @@ async function openStream(caller: RpcCaller, request: WatchRequest, startRevisio
       call.cancel();
       if (!isCallFailure(error) || error instanceof ConclaveError) throw error;
       if (isEndpointFailure(error)) caller.pool.markDown(channel);
-      if (attempt >= caller.backoffAttempts || !isRetryable('repeatable', error)) throw toConclaveError(error);
+      if (attempt >= caller.backoffAttempts || !isRetryable('repeatable', error)) throw toConclaveError(error, caller.pool.secure);
       await caller.pause(attempt);
     }
   }

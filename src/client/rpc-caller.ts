@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type * as grpc from '@grpc/grpc-js';
 import { ClosedError, ConclaveError } from '../embedded/errors.ts';
 import { unaryCall } from '../proto/unary-call.ts';
+import { withConnectionHint } from './connection-hints.ts';
 import type { EndpointChannel, EndpointPool } from './endpoint-pool.ts';
 import { backoffMs, isCallFailure, isRetryable, neverSent, type BackoffOptions, type CallFailure, type RetryPolicy } from './retry-policy.ts';
 
@@ -21,9 +22,13 @@ export interface CallOptions {
   readonly timeoutMs?: number;
 }
 
-/** The server's status as the embedded handle's error. */
-export function toConclaveError(failure: CallFailure): ConclaveError {
-  return new ConclaveError({ grpcCode: failure.code, message: failure.details });
+/**
+ * The server's status as the embedded handle's error; a connection that could
+ * not be set up gets advice on what to change (`secure`: the client speaks TLS).
+ */
+export function toConclaveError(failure: CallFailure, secure: boolean): ConclaveError {
+  const message = neverSent(failure) ? withConnectionHint(failure.details, secure) : failure.details;
+  return new ConclaveError({ grpcCode: failure.code, message });
 }
 
 /** Failures that say the endpoint itself is unreachable, not that the member refused the request. */
@@ -67,7 +72,7 @@ export class RpcCaller {
         if (unreachable) this.pool.markDown(channel);
         // A call pinned to one endpoint has nowhere else to go: an unreachable endpoint is final.
         const pinnedAndDown = options.channel !== undefined && unreachable;
-        if (attempt >= this.backoff.maxAttempts || pinnedAndDown || !isRetryable(policy, error)) throw toConclaveError(error);
+        if (attempt >= this.backoff.maxAttempts || pinnedAndDown || !isRetryable(policy, error)) throw toConclaveError(error, this.pool.secure);
         await this.pause(attempt);
       }
     }

@@ -1,6 +1,6 @@
 /**
  * The embedded handle's membership operations: etcd's Cluster service
- * (MemberList, MemberAdd, MemberRemove, MemberPromote) and MoveLeader, over
+ * (MemberList, MemberAdd, MemberRemove, MemberPromote, MemberUpdate) and MoveLeader, over
  * the member's actors. Changes go through Raft as conf-change entries whose
  * context carries the member's name and URLs, so every member's table agrees.
  *
@@ -36,6 +36,8 @@ export interface ClusterApi {
   remove(id: NodeId): Promise<MemberChange>;
   /** A learner becomes a voter. */
   promote(id: NodeId): Promise<MemberChange>;
+  /** etcd's MemberUpdate: the member's peer URLs become `peerUrls`; every member's transport dials them from then on. */
+  update(id: NodeId, peerUrls: readonly string[]): Promise<MemberChange>;
   /** Hands leadership to `id` (this member must lead); resolves once `id` leads. */
   moveLeader(id: NodeId): Promise<void>;
   /** Publishes this member's name and client URLs into the member table (etcd does so at start). */
@@ -69,6 +71,12 @@ export function isValidPeerUrl(text: string): boolean {
   return hasPort && (url.pathname === '' || url.pathname === '/') && url.search === '' && url.hash === '';
 }
 
+/** The URLs in canonical form; refuses an empty list or a malformed URL. */
+function checkedPeerUrls(peerUrls: readonly string[]): string[] {
+  if (peerUrls.length === 0 || !peerUrls.every(isValidPeerUrl)) throw errors.badUrls();
+  return peerUrls.map(canonicalUrl);
+}
+
 function unwrapRefusal<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw new ConclaveError(outcome.refusal as Refusal);
   return outcome.value;
@@ -86,6 +94,12 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
     return { member: result.members.find((m) => m.id === subject.id) ?? subject, members: result.members };
   };
 
+  /** Refuses URLs that a member other than `exceptId` already uses. */
+  const refuseTaken = (urls: readonly string[], all: readonly MemberRecord[], exceptId: NodeId | null): void => {
+    const taken = new Set(all.filter((m) => m.id !== exceptId).flatMap((m) => m.peerUrls.map(canonicalUrl)));
+    if (urls.some((url) => taken.has(url))) throw errors.peerUrlExists();
+  };
+
   const existing = async (id: NodeId): Promise<{ subject: MemberRecord; all: MemberRecord[] }> => {
     const all = await members();
     const subject = all.find((m) => m.id === id);
@@ -96,12 +110,10 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
   return {
     members,
     async add(peerUrls, options = {}) {
-      if (peerUrls.length === 0 || !peerUrls.every(isValidPeerUrl)) throw errors.badUrls();
+      const urls = checkedPeerUrls(peerUrls);
       // The new member could never be reached: the change would cost this member its quorum for good.
       if (member.transport === null) throw errors.alone();
-      const urls = peerUrls.map(canonicalUrl);
-      const taken = new Set((await members()).flatMap((m) => m.peerUrls.map(canonicalUrl)));
-      if (urls.some((url) => taken.has(url))) throw errors.peerUrlExists();
+      refuseTaken(urls, await members(), null);
       const isLearner = options.isLearner ?? false;
       // The same formula the new member applies to its own flags, so it knows its ID without asking.
       const subject: MemberRecord = { id: memberIdOf(urls, clusterToken), name: '', peerUrls: urls, clientUrls: [], isLearner };
@@ -118,6 +130,14 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
       const { subject } = await existing(id);
       if (!subject.isLearner) throw errors.notLearner();
       return change({ kind: 'add-voter', node: id, context: encodeMemberInfo(subject) }, subject);
+    },
+    async update(id, peerUrls) {
+      const { subject, all } = await existing(id);
+      const urls = checkedPeerUrls(peerUrls);
+      refuseTaken(urls, all, id);
+      // The whole record rides along, so a member whose table missed this one (a joiner) learns all of it.
+      const context = encodeMemberInfo({ ...subject, peerUrls: urls });
+      return change({ kind: 'update', node: id, context }, subject);
     },
     async moveLeader(id) {
       const subject = (await members()).find((m) => m.id === id);

@@ -5,7 +5,9 @@
  * answered once durable and applied; reads are linearizable unless asked to
  * be serializable.
  */
-import type { ApplierStatus, ReadRequest, ReadResult, WriteResult } from '../../actors/applier/applier-actor.ts';
+import type { ApplierStats, ApplierStatus, ReadRequest, ReadResult, WriteResult } from '../../actors/applier/applier-actor.ts';
+import type { DurationHistogramSnapshot } from '../../actors/common/duration-histogram.ts';
+import type { LogWriterStats } from '../../actors/log-writer/log-writer-actor.ts';
 import {
   checkRequestSize,
   isReadOnlyTxn,
@@ -28,10 +30,15 @@ import { encodeMemberCommand, type MemberCommand } from '../../actors/member/com
 import { refusalOf, type Outcome } from '../../actors/member/outcome.ts';
 import { stopMember, type Member } from '../../actors/member/start-member.ts';
 import type { RaftActorStatus } from '../../actors/raft/raft-actor.ts';
+import type { ThreadInfo } from '../../runtime/index.ts';
 import { prefixEnd, type WatchFilter } from '../../actors/watch-hub/index.ts';
+import type { AlarmMember } from '../../actors/applier/alarm-table.ts';
+import { LEASE_OVERHEAD_BYTES, quotaCostBytes } from '../../actors/applier/quota-cost.ts';
+import { alarmApi, type AlarmApi } from './alarm-api.ts';
+import { BackendQuota } from './backend-quota.ts';
 import { toBytes, type BytesInput } from './bytes.ts';
 import { clusterApi, type ClusterApi } from './cluster-api.ts';
-import { ClosedError, ConclaveError } from './errors.ts';
+import { ClosedError, conclaveErrorOf, ConclaveError } from './errors.ts';
 import { Watch } from './watch.ts';
 
 export interface PutOptions {
@@ -82,6 +89,31 @@ export interface MemberStatus {
   readonly compactRevision: number;
   /** A committed membership change removed this member from its cluster. */
   readonly removed: boolean;
+  /** The backend size the quota is checked on (quota bytes: every retained key revision and lease); Status's dbSize. */
+  readonly backendBytes: number;
+  /** The raised alarms as this member applied them (no Raft round; `alarms.list()` asks through Raft). */
+  readonly alarms: readonly AlarmMember[];
+}
+
+/**
+ * The member's running totals and latency histograms (what /metrics shows),
+ * read from its actors when asked: they keep counts, and nothing is sent per
+ * event. Totals restart from 0 when an actor or its thread is restarted.
+ */
+export interface MemberStats {
+  readonly commitIndex: number;
+  readonly leaderChangesSeen: number;
+  /** Proposals in this member's log awaiting their result. */
+  readonly proposalsPending: number;
+  /** Proposals this member refused without committing them (no leader, timeout, overload, stopped, overwritten). */
+  readonly proposalsFailed: number;
+  /** Raft log batches written with an fsync, each one's write-and-sync latency. */
+  readonly walFsyncDurationSeconds: DurationHistogramSnapshot;
+  readonly walWrittenBytes: number;
+  /** Each committed entry's time in the state machine. */
+  readonly applyDurationSeconds: DurationHistogramSnapshot;
+  /** Sends between the member's threads that found the ring full and waited for room. */
+  readonly ringStalls: number;
 }
 
 export interface LeaseApi {
@@ -96,7 +128,7 @@ export interface LeaseApi {
 }
 
 function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw new ConclaveError(outcome.refusal);
+  if (!outcome.ok) throw conclaveErrorOf(outcome.refusal);
   return outcome.value;
 }
 
@@ -115,16 +147,30 @@ export class Conclave {
   readonly lease: LeaseApi;
   /** Membership: etcd's Cluster service and MoveLeader. */
   readonly cluster: ClusterApi;
+  /** etcd's Maintenance.Alarm: list, raise and disarm alarms (NOSPACE: the backend quota). */
+  readonly alarms: AlarmApi;
+  private readonly quota: BackendQuota;
 
   /** @internal Use `open()`. */
   constructor(
     private readonly member: Member,
     private readonly limits: RequestLimits,
     clusterToken: string,
+    /** The backend quota in bytes (null: none); see backend-quota.ts. */
+    quotaBytes: number | null,
   ) {
     this.cluster = clusterApi(member, clusterToken, () => this.assertOpen());
+    this.alarms = alarmApi((command) => this.write(command));
+    this.quota = new BackendQuota(quotaBytes, {
+      measureBytes: async () => (await member.applier.ask<ApplierStatus>({ type: 'status' })).backendBytes,
+      raiseAlarm: () => this.alarms.activate(member.memberId, 'NOSPACE'),
+    });
     this.lease = {
-      grant: async (ttlSeconds, id = 0) => unwrap(await this.ask<Outcome<LeaseGranted>>(() => member.leaseWheel.ask({ type: 'grant', id, ttlSeconds }))),
+      grant: async (ttlSeconds, id = 0) => {
+        this.assertOpen();
+        await this.quota.admit(LEASE_OVERHEAD_BYTES);
+        return unwrap(await this.ask<Outcome<LeaseGranted>>(() => member.leaseWheel.ask({ type: 'grant', id, ttlSeconds })));
+      },
       keepAlive: async (id) => unwrap(await this.ask<Outcome<{ ttlSeconds: number }>>(() => member.leaseWheel.ask({ type: 'keep-alive', id }))),
       revoke: async (id) => ({ revision: (await this.write({ type: 'lease-revoke', id })).revision }),
       timeToLive: async (id, options = {}) =>
@@ -202,7 +248,37 @@ export class Conclave {
       revision: applier.revision,
       compactRevision: applier.compactRevision,
       removed: raft.removed,
+      backendBytes: applier.backendBytes,
+      alarms: applier.alarms,
     };
+  }
+
+  async stats(): Promise<MemberStats> {
+    const [raft, logWriter, applier, threads] = await Promise.all([
+      this.ask<RaftActorStatus>(() => this.member.raft.ask({ type: 'status' })),
+      this.ask<LogWriterStats>(() => this.member.logWriter.ask({ type: 'stats' })),
+      this.ask<ApplierStats>(() => this.member.applier.ask({ type: 'stats' })),
+      this.ask<ThreadInfo[]>(() => this.member.system.control.threads()),
+    ]);
+    return {
+      commitIndex: raft.commitIndex,
+      leaderChangesSeen: raft.leaderChangesSeen,
+      proposalsPending: raft.proposalsPending,
+      proposalsFailed: raft.proposalsFailed,
+      walFsyncDurationSeconds: logWriter.fsyncDurationSeconds,
+      walWrittenBytes: logWriter.writtenBytes,
+      applyDurationSeconds: applier.applyDurationSeconds,
+      ringStalls: threads.reduce((sum, thread) => sum + thread.links.reduce((linkSum, link) => linkSum + link.stalls, 0), 0),
+    };
+  }
+
+  /**
+   * etcd's Defragment: finishes dropping compacted history now (a compaction
+   * otherwise does it in steps in the background) and counts the backend size
+   * anew. Returns that size; after a compaction it has dropped by what was freed.
+   */
+  async defragment(): Promise<{ backendBytes: number }> {
+    return { backendBytes: await this.ask<number>(() => this.member.applier.ask({ type: 'defragment' }, { timeoutMs: 10 * 60_000 })) };
   }
 
   /** etcd's HashKV: a hash of the store's history up to `revision` (0: the current one). */
@@ -246,6 +322,7 @@ export class Conclave {
     }
     const data = encodeMemberCommand(command);
     check(() => checkRequestSize(data.length, this.limits));
+    await this.quota.admit(quotaCostBytes(command));
     return unwrap(await this.member.raft.ask<Outcome<WriteResult>>({ type: 'propose', data }));
   }
 

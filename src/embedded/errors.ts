@@ -5,6 +5,7 @@
  * strings.
  */
 import type { Refusal } from '../../actors/member/outcome.ts';
+import { noSpaceRefusal } from '../../actors/applier/quota-cost.ts';
 
 export class ConclaveError extends Error {
   override readonly name = 'ConclaveError';
@@ -25,4 +26,21 @@ export class ClosedError extends ConclaveError {
   constructor() {
     super({ grpcCode: 1, message: 'conclave: the handle is closed' });
   }
+}
+
+/**
+ * etcd's "database space exceeded" (ResourceExhausted): the write would take
+ * the backend past its quota, or the NOSPACE alarm is raised. Free space
+ * (compact, then delete what is not needed), then disarm the alarm.
+ */
+export class NoSpaceError extends ConclaveError {
+  constructor() {
+    super(noSpaceRefusal);
+  }
+}
+
+/** The typed error for a member's refusal: its own class where it has one. */
+export function conclaveErrorOf(refusal: Refusal): ConclaveError {
+  if (refusal.grpcCode === noSpaceRefusal.grpcCode && refusal.message === noSpaceRefusal.message) return new NoSpaceError();
+  return new ConclaveError(refusal);
 }

@@ -12,6 +12,7 @@ import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
 import { discoverClusterId } from '../../actors/transport/discover.ts';
 import { planCluster, type ClusterBootstrap } from './cluster-plan.ts';
 import { Conclave } from './conclave.ts';
+import { quotaBytesOf } from './backend-quota.ts';
 
 export interface ClusterOptions extends ClusterBootstrap {
   /** Where this member listens for peers (etcd's --listen-peer-urls). Default: its own URLs in `initialCluster`. */
@@ -26,7 +27,13 @@ export interface OpenOptions {
   /** The member's name; with `clusterToken` it fixes the member's identity in `dir`. Default "default". */
   readonly name?: string;
   readonly clusterToken?: string;
-  /** Where the member's actors run. Default 'one-worker'. */
+  /**
+   * Where the member's actors run: 'one-worker' (default: all on one worker
+   * thread), 'two-workers' (raft, log writer and transport on one; applier,
+   * watch hub and lease wheel on the other), 'per-actor' (one worker each), or
+   * { groups: { name: [actor names] } } (one worker per group; names: raft,
+   * log-writer, applier, watch-hub, lease-wheel, transport).
+   */
   readonly placement?: MemberPlacement;
   /** etcd's --heartbeat-interval. Default 100. */
   readonly heartbeatIntervalMs?: number;
@@ -42,6 +49,12 @@ export interface OpenOptions {
   readonly snapshotCountEntries?: number;
   /** Log entries kept behind a snapshot so slow followers catch up without one. Default 5,000 (etcd's). */
   readonly snapshotCatchUpEntries?: number;
+  /**
+   * etcd's --quota-backend-bytes: past it, writes that add data are refused
+   * (NoSpaceError) and the NOSPACE alarm is raised. 0: the default, 2 GiB;
+   * negative: no quota. The size counted is Conclave.status().backendBytes.
+   */
+  readonly quotaBackendBytes?: number;
   /** Run as one member of a cluster (see ClusterOptions). Default: a member alone. */
   readonly cluster?: ClusterOptions;
 }
@@ -96,6 +109,7 @@ export async function open(options: OpenOptions): Promise<Conclave> {
     maxRequestBytes: positiveInteger('maxRequestBytes', options.maxRequestBytes ?? ETCD_DEFAULT_LIMITS.maxRequestBytes),
     maxTxnOps: positiveInteger('maxTxnOps', options.maxTxnOps ?? ETCD_DEFAULT_LIMITS.maxTxnOps),
   };
+  const quotaBytes = quotaBytesOf(options.quotaBackendBytes ?? 0);
   await mkdir(options.dir, { recursive: true });
   const identity = options.cluster ? await clusterIdentity(options.dir, name, clusterToken, options.cluster) : aloneIdentity(name, clusterToken);
   const member = await startMember({
@@ -109,5 +123,5 @@ export async function open(options: OpenOptions): Promise<Conclave> {
     snapshotCatchUpEntries: positiveInteger('snapshotCatchUpEntries', options.snapshotCatchUpEntries ?? 5_000),
     watchProgressIntervalMs: positiveInteger('watchProgressIntervalMs', options.watchProgressIntervalMs ?? 10 * 60_000),
   });
-  return new Conclave(member, limits, clusterToken);
+  return new Conclave(member, limits, clusterToken, quotaBytes);
 }

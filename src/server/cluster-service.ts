@@ -1,18 +1,17 @@
 /**
  * etcdserverpb.Cluster over the member table every member replicates:
- * MemberList, MemberAdd, MemberRemove, MemberPromote. The checks etcd makes
- * before proposing (bad or taken URLs, unknown member, promoting a voter)
- * are made by the embedded handle's cluster API and come back as etcd's
- * codes and texts. MemberUpdate (moving a member's peer URLs) is refused as
- * not supported, after the same argument checks etcd makes.
+ * MemberList, MemberAdd, MemberRemove, MemberPromote, MemberUpdate. The
+ * checks etcd makes before proposing (bad or taken URLs, unknown member,
+ * promoting a voter) are made by the embedded handle's cluster API and come
+ * back as etcd's codes and texts.
  *
  * This member's own row takes what the server was told about the member
- * (name, URLs) over the table's: a member alone has no peer URLs in the
- * table, and a cluster member's name and client URLs arrive once published.
+ * (name, client URLs) over the table's, because those arrive in the table
+ * only once published; its peer URLs come from the table (MemberUpdate moves
+ * them) unless the table has none (a member alone).
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
-import { isValidPeerUrl, type MemberRecord } from '../embedded/cluster-api.ts';
-import { conclaveErrors, etcdErrors } from './errors.ts';
+import type { MemberRecord } from '../embedded/cluster-api.ts';
 import { idToNumber } from './int64.ts';
 import type { ServiceContext } from './service-context.ts';
 import { unaryHandler } from './unary.ts';
@@ -35,7 +34,7 @@ export function clusterService({ db, headers, metrics, member }: ServiceContext)
     return {
       ID: String(record.id),
       name: self && member.name !== '' ? member.name : record.name,
-      peerURLs: pick(record.peerUrls, member.peerUrls),
+      peerURLs: [...(self && record.peerUrls.length === 0 ? member.peerUrls : record.peerUrls)],
       clientURLs: pick(record.clientUrls, member.clientUrls),
       isLearner: record.isLearner,
     };
@@ -52,11 +51,8 @@ export function clusterService({ db, headers, metrics, member }: ServiceContext)
       return { header: headers.header(), members: change.members.map(wire) };
     }),
     MemberUpdate: unary('MemberUpdate', async (request: { ID?: string; peerURLs?: string[] }) => {
-      const id = idToNumber(request.ID, 'ID');
-      if (!(await db.cluster.members()).some((record) => record.id === id)) throw etcdErrors.memberNotFound();
-      const urls = request.peerURLs ?? [];
-      if (!urls.every(isValidPeerUrl)) throw etcdErrors.memberBadUrls();
-      throw conclaveErrors.notSupported("updating a member's peer URLs");
+      const change = await db.cluster.update(idToNumber(request.ID, 'ID'), request.peerURLs ?? []);
+      return { header: headers.header(), members: change.members.map(wire) };
     }),
     MemberPromote: unary('MemberPromote', async (request: { ID?: string }) => {
       const change = await db.cluster.promote(idToNumber(request.ID, 'ID'));

@@ -51,7 +51,7 @@ export interface ListenAddress {
 
 export interface EtcdServerOptions {
   readonly db: Conclave;
-  /** The member's data directory (Status reports its size). */
+  /** The member's data directory. */
   readonly dataDir: string;
   readonly member: MemberDescription;
   /** Client listeners: gRPC and HTTP on each. */
@@ -108,6 +108,7 @@ export class EtcdServer {
     const metrics = new ServerMetrics({
       status: () => headers.refresh(),
       leaseCount: async () => (await options.db.lease.leases()).length,
+      stats: () => options.db.stats(),
       watchStreams: () => streams.counts().watchStreams,
       watchers: () => streams.counts().watchers,
     });

@@ -3,21 +3,26 @@
  * go-grpc-prometheus name them where an equivalent exists, so existing etcd
  * dashboards and alerts find them; Conclave-only figures are `conclave_*`.
  *
- * Member gauges (term, indexes, revisions, leader, leases) are read from the
- * member when /metrics is scraped, not kept up to date on the hot path. Each
+ * Member figures (term, indexes, revisions, leader, leases, proposals, fsync
+ * and apply latency histograms, ring stalls) are read from the member when
+ * /metrics is scraped, not kept up to date on the hot path: its actors keep
+ * totals and bucket counts in their own threads and hand them over when
+ * asked. Totals are shown as counters set to the member's figure. Each
  * server has its own registry: several servers in one process (tests, an
  * embedding app) never collide.
  *
  * Never: add per-key or per-client labels (unbounded cardinality).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { MemberStatus } from '../embedded/conclave.ts';
+import type { MemberStats, MemberStatus } from '../embedded/conclave.ts';
+import { SnapshotHistogram } from './metrics-histogram.ts';
 
 export type GrpcCallType = 'unary' | 'bidi_stream' | 'server_stream';
 
 export interface MemberGaugeSource {
   status(): Promise<MemberStatus>;
   leaseCount(): Promise<number>;
+  stats(): Promise<MemberStats>;
   watchStreams(): number;
   watchers(): number;
 }
@@ -52,11 +57,25 @@ export class ServerMetrics {
     readonly leases: Gauge;
     readonly watchStreams: Gauge;
     readonly watchers: Gauge;
+    readonly proposalsCommitted: Gauge;
+    readonly proposalsPending: Gauge;
+    readonly walWriteBytes: Gauge;
+  };
+  /** The member's own running totals, copied in at each scrape. */
+  private readonly totals: {
+    readonly leaderChanges: Counter;
+    readonly proposalsFailed: Counter;
+    readonly ringStalls: Counter;
+  };
+  private readonly histograms: {
+    readonly walFsync: SnapshotHistogram;
+    readonly apply: SnapshotHistogram;
   };
 
   constructor(private readonly source: MemberGaugeSource) {
     const registers = [this.registry];
     const gauge = (name: string, help: string) => new Gauge({ name, help, registers });
+    const total = (name: string, help: string) => new Counter({ name, help, registers });
     this.handled = new Counter({
       name: 'grpc_server_handled_total',
       help: 'Total number of RPCs completed on the server, regardless of success or failure.',
@@ -81,6 +100,19 @@ export class ServerMetrics {
       leases: gauge('conclave_leases', 'Number of live leases.'),
       watchStreams: gauge('etcd_debugging_mvcc_watch_stream_total', 'Total number of watch streams.'),
       watchers: gauge('etcd_debugging_mvcc_watcher_total', 'Total number of watchers.'),
+      // etcd 3.4 exports these two as gauges set to the commit index and to the number waiting.
+      proposalsCommitted: gauge('etcd_server_proposals_committed_total', 'The total number of consensus proposals committed.'),
+      proposalsPending: gauge('etcd_server_proposals_pending', 'The current number of pending proposals to commit.'),
+      walWriteBytes: gauge('etcd_disk_wal_write_bytes_total', 'Total number of bytes written in WAL.'),
+    };
+    this.totals = {
+      leaderChanges: total('etcd_server_leader_changes_seen_total', 'The number of leader changes seen.'),
+      proposalsFailed: total('etcd_server_proposals_failed_total', 'The total number of failed proposals seen.'),
+      ringStalls: total('conclave_ring_stalls_total', 'Sends between the member\'s threads that found the ring full and waited for room.'),
+    };
+    this.histograms = {
+      walFsync: new SnapshotHistogram('etcd_disk_wal_fsync_duration_seconds', 'The latency distributions of fsync called by WAL.', this.registry),
+      apply: new SnapshotHistogram('conclave_apply_duration_seconds', 'The latency distribution of applying one committed entry to the state machine.', this.registry),
     };
     collectDefaultMetrics({ register: this.registry });
   }
@@ -106,7 +138,7 @@ export class ServerMetrics {
 
   /** The exposition text, with member gauges read now. */
   async text(): Promise<string> {
-    const [status, leases] = await Promise.all([this.source.status(), this.source.leaseCount()]);
+    const [status, leases, stats] = await Promise.all([this.source.status(), this.source.leaseCount(), this.source.stats()]);
     this.gauges.hasLeader.set(status.leader === 0 ? 0 : 1);
     this.gauges.isLeader.set(status.leader === status.memberId ? 1 : 0);
     this.gauges.term.set(status.raftTerm);
@@ -117,6 +149,20 @@ export class ServerMetrics {
     this.gauges.leases.set(leases);
     this.gauges.watchStreams.set(this.source.watchStreams());
     this.gauges.watchers.set(this.source.watchers());
+    this.gauges.proposalsCommitted.set(stats.commitIndex);
+    this.gauges.proposalsPending.set(stats.proposalsPending);
+    this.gauges.walWriteBytes.set(stats.walWrittenBytes);
+    setTotal(this.totals.leaderChanges, stats.leaderChangesSeen);
+    setTotal(this.totals.proposalsFailed, stats.proposalsFailed);
+    setTotal(this.totals.ringStalls, stats.ringStalls);
+    this.histograms.walFsync.set(stats.walFsyncDurationSeconds);
+    this.histograms.apply.set(stats.applyDurationSeconds);
     return this.registry.metrics();
   }
+}
+
+/** A counter shows a total kept by the member: it restarts from 0 only when the member's actor does. */
+function setTotal(counter: Counter, value: number): void {
+  counter.reset();
+  counter.inc(value);
 }

@@ -19,6 +19,7 @@
 import { join } from 'node:path';
 import type { TlsOptions } from 'node:tls';
 import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
+import type { MemberPlacement } from '../../actors/member/start-member.ts';
 import { open } from '../embedded/open.ts';
 import type { Conclave } from '../embedded/conclave.ts';
 import { EtcdServer, type ListenAddress } from './etcd-server.ts';
@@ -36,12 +37,16 @@ export interface ServeOptions {
   readonly advertiseClientUrls: readonly URL[];
   readonly initialAdvertisePeerUrls: readonly URL[];
   readonly listenMetricsUrls: readonly URL[];
+  /** Where the member's actors run (--experimental-placement). Default: open()'s. */
+  readonly placement?: MemberPlacement;
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
   readonly snapshotCountEntries: number;
   readonly snapshotCatchUpEntries: number;
   readonly maxRequestBytes: number;
   readonly maxTxnOps: number;
+  /** etcd's --quota-backend-bytes (0: 2 GiB, negative: no quota). */
+  readonly quotaBackendBytes: number;
   readonly watchProgressNotifyIntervalMs: number;
   readonly grpcKeepalive: { readonly intervalMs: number; readonly timeoutMs: number };
   readonly clientTls: ClientTlsFlags;
@@ -51,6 +56,8 @@ export interface ServeOptions {
     readonly trustedCaFile: string;
     readonly clientCertAuth: boolean;
     readonly autoTls: boolean;
+    /** --peer-crl-file; '' for none. */
+    readonly crlFile: string;
   };
 }
 
@@ -123,7 +130,8 @@ function peerTlsOf(options: ServeOptions): PeerTlsArgs | null {
   const secure = peerUrls.some((url) => url.protocol === 'https:');
   if (tls.certFile !== '' || tls.keyFile !== '') {
     if (tls.certFile === '' || tls.keyFile === '') throw new ServeError('--peer-cert-file and --peer-key-file go together: give both');
-    return { kind: 'files', certFile: tls.certFile, keyFile: tls.keyFile, trustedCaFile: tls.trustedCaFile === '' ? null : tls.trustedCaFile, clientCertAuth: tls.clientCertAuth };
+    const orNull = (file: string) => (file === '' ? null : file);
+    return { kind: 'files', certFile: tls.certFile, keyFile: tls.keyFile, trustedCaFile: orNull(tls.trustedCaFile), clientCertAuth: tls.clientCertAuth, crlFile: orNull(tls.crlFile) };
   }
   if (tls.autoTls) return { kind: 'auto', dir: join(options.dataDir, 'fixtures', 'peer') };
   if (secure) throw new ServeError('https peer URLs need --peer-cert-file and --peer-key-file (or --peer-auto-tls)');
@@ -187,7 +195,9 @@ export async function serve(options: ServeOptions, log: ServeLog): Promise<Servi
     snapshotCatchUpEntries: options.snapshotCatchUpEntries,
     maxRequestBytes: options.maxRequestBytes,
     maxTxnOps: options.maxTxnOps,
+    quotaBackendBytes: options.quotaBackendBytes,
     watchProgressIntervalMs: options.watchProgressNotifyIntervalMs,
+    ...(options.placement === undefined ? {} : { placement: options.placement }),
   }).catch((error: unknown) => {
     throw asServeError(error);
   });

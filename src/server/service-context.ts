@@ -21,7 +21,7 @@ export interface ServiceContext {
   readonly headers: ResponseHeaders;
   readonly metrics: ServerMetrics;
   readonly member: MemberDescription;
-  /** The member's data directory (Status reports its size as dbSize). */
+  /** The member's data directory. */
   readonly dataDir: string;
   readonly streams: StreamRegistry;
   /** Reported as StatusResponse.version. */

@@ -66,17 +66,3 @@ t.test('grows and shrinks through many levels', async (t) => {
 t.test('rejects a node size too small to split', async (t) => {
   t.throws(() => new BinaryKeyBTree(4), RangeError);
 });
-
-t.test('updateEach replaces every value in key order without changing the keys', async (t) => {
-  const tree = new BinaryKeyBTree<number>(8);
-  for (let i = 0; i < 100; i++) tree.set(String(i).padStart(3, '0'), i);
-  const order: string[] = [];
-  tree.updateEach((key, value) => {
-    order.push(key);
-    return value * 2;
-  });
-  t.same(order, Array.from({ length: 100 }, (_, i) => String(i).padStart(3, '0')));
-  t.equal(tree.get('042'), 84);
-  t.equal(tree.size, 100);
-  tree.checkInvariants();
-});

@@ -105,7 +105,8 @@ async function contract(t: Test, db: ConclaveApi): Promise<unknown[]> {
   t.equal(status.compactRevision, compacted.revision, 'status reports the compaction');
   const members = await db.cluster.members();
   t.same(members.map((member) => member.id), [status.memberId], 'one member in the table');
-  note('status', { revision: status.revision, compactRevision: status.compactRevision, removed: status.removed });
+  t.ok(status.backendBytes > 0, 'status reports the backend size');
+  note('status', { revision: status.revision, compactRevision: status.compactRevision, removed: status.removed, alarms: status.alarms });
   note('hash', (await db.hashKv()).compactRevision);
 
   await db.close();
@@ -113,6 +114,18 @@ async function contract(t: Test, db: ConclaveApi): Promise<unknown[]> {
   note('closed', await refusalOf(db.get('x')));
   return transcript;
 }
+
+t.test("the client's status lists the alarms the member applied, as the embedded status does", async (t) => {
+  const server = await startTestServer(t);
+  const client = await connect({ endpoints: [server.endpoint] });
+  t.teardown(() => client.close());
+  const { memberId } = await client.status();
+  await server.db.alarms.activate(memberId, 'NOSPACE');
+  const [embedded, remote] = [await server.db.status(), await client.status()];
+  t.same(remote.alarms, [{ memberId, alarm: 'NOSPACE' }], 'the NOSPACE alarm, from Status.errors');
+  t.same(remote.alarms, embedded.alarms, 'as the embedded handle lists it');
+  t.equal(remote.backendBytes, embedded.backendBytes, "Status.dbSize is the member's backend size");
+});
 
 t.test('the embedded handle and the client keep the same contract', async (t) => {
   // One member runtime per thread: the embedded target closes before the served one starts.

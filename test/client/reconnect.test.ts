@@ -67,6 +67,7 @@ t.test('a watch and a keep-alive survive a member restart', async (t) => {
 
   await db.put('r/a', 'after');
   t.equal(await nextPut(), 'after', 'the next event after the restart, and not the old one again');
+  t.equal(watch.reconnects, 1, 'the watch moved to a new stream once');
   t.equal((await db.lease.keepAlive(lease.id)).ttlSeconds, 30, 'keep-alives go on over a new stream');
   watch.cancel();
   t.equal((await events.next()).done, true, 'cancel ends the iteration');

@@ -232,3 +232,39 @@ t.test('time never goes backwards', async (t) => {
   l.demote();
   t.throws(() => l.demote(), /not the leader/);
 });
+
+t.test('a keepalive while a checkpoint is on its way through Raft must clear it, until that checkpoint applies or is abandoned', async (t) => {
+  const l = leader({ promoteExtensionMs: 0, checkpointIntervalMs: 1_000 });
+  l.grant(1, 10, 0);
+  l.grant(2, 10, 0);
+  t.same(l.tick(1_000).checkpoints, [{ id: 1, remainingTtlSeconds: 9 }, { id: 2, remainingTtlSeconds: 9 }]);
+  t.same(l.keepAlive(1, 1_100), { ttlSeconds: 10, clearCheckpoint: true }, 'proposed, not applied: the clear must follow it in the log');
+  l.applyCheckpoint({ id: 1, remainingTtlSeconds: 9 });
+  l.applyCheckpoint({ id: 1, remainingTtlSeconds: 0 });
+  t.same(l.keepAlive(1, 1_200), { ttlSeconds: 10, clearCheckpoint: false }, 'applied, then cleared: nothing left to clear');
+  l.abandonCheckpoints([2]);
+  t.same(l.keepAlive(2, 1_200), { ttlSeconds: 10, clearCheckpoint: false }, 'a refused checkpoint never lands');
+  t.same(l.tick(2_000).checkpoints, [], 'both were renewed within the interval: no remainder below the TTL to record');
+  l.demote();
+  l.promote(3_000);
+  t.same(l.keepAlive(1, 3_000), { ttlSeconds: 10, clearCheckpoint: false }, 'a new leadership starts with nothing in flight');
+});
+
+t.test('promotion arms a checkpointed lease no shorter than the minimum TTL', async (t) => {
+  const l = lessor({ electionTimeoutMs: 2_000, promoteExtensionMs: 0 });
+  l.grant(1, 30, 0);
+  l.applyCheckpoint({ id: 1, remainingTtlSeconds: 1 });
+  l.promote(10_000);
+  t.equal(l.timeToLive(1, 10_000).ttlSeconds, minLeaseTtlSeconds(2_000), 'a 1 s remainder is raised to the 3 s minimum');
+  t.same(l.tick(12_999).expired, []);
+  t.same(l.tick(13_000).expired, [1]);
+});
+
+t.test('a follower reports the checkpointed remainder as the time to live', async (t) => {
+  const l = lessor();
+  l.grant(1, 60, 0);
+  l.applyCheckpoint({ id: 1, remainingTtlSeconds: 25 });
+  t.equal(l.timeToLive(1, 500).ttlSeconds, 25);
+  l.applyCheckpoint({ id: 1, remainingTtlSeconds: 0 });
+  t.equal(l.timeToLive(1, 600).ttlSeconds, 60, 'cleared: the full TTL again');
+});

@@ -1,7 +1,8 @@
 /**
  * Placement is configuration: the same pair of actors plays the same match
- * all on one thread, one actor per worker, and in a named group; and bad
- * placements fail at start with a message that says what to change.
+ * all on one worker, on the main thread, one actor per worker, and in a named
+ * group; and bad placements fail at start with a message that says what to
+ * change.
  */
 import t from 'tap';
 import { ActorSystem, InvalidOptionError, PlacementError, type Placement } from '../../runtime/index.ts';
@@ -12,6 +13,7 @@ const actors = new URL('../../runtime/examples/ping-pong-actors.ts', import.meta
 
 const placements: { readonly label: string; readonly threads?: number; readonly placement: Placement; readonly sameThread: boolean }[] = [
   { label: 'all on one thread', placement: 'single', sameThread: true },
+  { label: 'all on the main thread', placement: 'main-thread', sameThread: true },
   { label: 'one actor per worker', threads: 2, placement: 'per-actor', sameThread: false },
   { label: 'a named co-located group', placement: { groups: { game: ['pinger', 'ponger'] } }, sameThread: true },
 ];
@@ -43,6 +45,10 @@ t.test('placement plans and their validation', async (t) => {
 
   t.throws(() => planPlacement('per-actor', undefined), InvalidOptionError);
   t.throws(() => planPlacement('single', 3), { code: 'INVALID_OPTION', message: /'single' placement runs one worker/ });
+  const mainThread = planPlacement('main-thread', undefined);
+  t.equal(mainThread.workerCount, 0, "'main-thread' starts no worker");
+  t.same(['a', 'b'].map((a) => mainThread.choose(a, new Map([[0, 5]]))), [0, 0], 'every actor on thread 0');
+  t.throws(() => planPlacement('main-thread', 1), { code: 'INVALID_OPTION', message: /'main-thread' placement runs no worker; omit threads/ });
   t.throws(() => planPlacement({ groups: { a: ['x'], b: ['x'] } }, undefined), { message: /already in another group/ });
   t.throws(() => planPlacement({ groups: { a: ['x'] } }, 2), { message: /one worker per group \(1\)/ });
   t.throws(() => planPlacement('everywhere' as Placement, 2), InvalidOptionError);

@@ -1,6 +1,5 @@
-import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -15,37 +14,21 @@ import { toServeConfig } from '../../src/cli/serve/serve-config.ts';
 import { etcdServices } from '../../src/proto/load.ts';
 import { serve } from '../../src/server/serve.ts';
 import { loadClientTls } from '../../src/server/tls-options.ts';
-import { missingProgram } from '../support/real-programs.ts';
+import { opensslMissing, TestCertificateAuthority } from '../support/test-certificates.ts';
 import { etcdctl, etcdctlMissing, startTestServer } from './helpers.ts';
-
-const OPENSSL = '/usr/bin/openssl';
-const opensslMissing = missingProgram(OPENSSL, 'apt-get install -y openssl');
 
 const dir = mkdtempSync(join(tmpdir(), 'conclave-client-tls-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-const openssl = (...args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 const file = (name: string) => join(dir, name);
-
-/** A certificate for `name` signed by the CA in ca.pem/ca.key, with the given X.509 extensions. */
-function signed(name: string, extensions: string): void {
-  openssl('req', ...ecKey, '-subj', `/CN=${name}`, '-keyout', `${name}.key`, '-out', `${name}.csr`);
-  writeFileSync(file(`${name}.ext`), extensions);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', `${name}.ext`, '-out', `${name}.pem`);
-}
 
 /** A CA; a server certificate for 127.0.0.1; two client certificates, the second revoked in crl.pem. */
 function makeCertificates(): void {
-  openssl('req', '-x509', ...ecKey, '-days', '1', '-subj', '/CN=conclave-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
-  signed('server', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  signed('client', 'extendedKeyUsage=clientAuth\n');
-  signed('revoked', 'extendedKeyUsage=clientAuth\n');
-  writeFileSync(file('index.txt'), '');
-  writeFileSync(file('crl.cnf'), '[ca]\ndefault_ca=test_ca\n[test_ca]\ndatabase=index.txt\ndefault_md=sha256\ndefault_crl_days=1\n');
-  const ca = ['-config', 'crl.cnf', '-keyfile', 'ca.key', '-cert', 'ca.pem'];
-  openssl('ca', ...ca, '-revoke', 'revoked.pem');
-  openssl('ca', ...ca, '-gencrl', '-out', 'crl.pem');
+  const ca = new TestCertificateAuthority(dir);
+  ca.issue('server', { server: true });
+  ca.issue('client', { client: true });
+  ca.issue('revoked', { client: true });
+  ca.revocationList(['revoked']);
 }
 
 const pem = (name: string) => readFileSync(file(name));

@@ -1,35 +1,34 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import t from 'tap';
 import { ensureSelfSignedCertificate } from '../../actors/transport/auto-tls.ts';
+import { loadTlsMaterial } from '../../actors/transport/tls-material.ts';
 import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
-import { missingProgram } from '../support/real-programs.ts';
-import { heartbeat, logMatching, receivedAtLeast, startPair } from './helpers.ts';
-
-const OPENSSL = '/usr/bin/openssl';
-const skip = missingProgram(OPENSSL, 'apt-get install -y openssl');
+import { opensslMissing as skip, TestCertificateAuthority } from '../support/test-certificates.ts';
+import { heartbeat, logMatching, receivedAtLeast, startPair, type TestMember } from './helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'conclave-transport-tls-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 
-const openssl = (...args: string[]) => execFileSync(OPENSSL, args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-const ecKey = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-
-/** A CA and one member certificate it signed, valid for 127.0.0.1 as server and client. */
-function makeCertificates(): { ca: string; cert: string; key: string } {
-  openssl('req', '-x509', ...ecKey, '-days', '1', '-subj', '/CN=conclave-test-ca', '-keyout', 'ca.key', '-out', 'ca.pem');
-  openssl('req', ...ecKey, '-subj', '/CN=member', '-keyout', 'member.key', '-out', 'member.csr');
-  writeFileSync(join(dir, 'member.ext'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
-  openssl('x509', '-req', '-in', 'member.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '1', '-extfile', 'member.ext', '-out', 'member.pem');
-  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'member.pem'), key: join(dir, 'member.key') };
+/** Dials `listener` with TLS but no client certificate; resolves once the listener logged the rejection. */
+async function dialWithoutCertificate(listener: TestMember, caFile: string): Promise<void> {
+  const port = listener.transport.status().listening[0]?.port ?? 0;
+  const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(caFile) });
+  const closed = new Promise((resolve) => socket.once('close', resolve));
+  socket.on('error', () => {
+    // The server's "certificate required" alert; the test watches the server's side.
+  });
+  socket.resume();
+  await logMatching(listener, /rejected peer TLS connection from 127\.0\.0\.1:\d+: .*certificate/i);
+  await closed;
 }
 
 t.test('TLS between members', { skip }, async (t) => {
-  const files = makeCertificates();
-  const tls: PeerTlsArgs = { kind: 'files', certFile: files.cert, keyFile: files.key, trustedCaFile: files.ca, clientCertAuth: true };
+  const ca = new TestCertificateAuthority(dir);
+  const member = ca.issue('member', { server: true, client: true });
+  const tls: PeerTlsArgs = { kind: 'files', ...member, trustedCaFile: ca.caFile, clientCertAuth: true, crlFile: null };
 
   t.test('mutual TLS carries messages both ways', async (t) => {
     const [first, second] = await startPair({ tls }, { tls });
@@ -44,16 +43,39 @@ t.test('TLS between members', { skip }, async (t) => {
   t.test('with client-cert auth, a client without a certificate is rejected', async (t) => {
     const [first, second] = await startPair({ tls }, { tls });
     t.teardown(() => Promise.all([first.transport.close(), second.transport.close()]));
-    const port = first.transport.status().listening[0]?.port ?? 0;
-    const socket = connect({ host: '127.0.0.1', port, ca: readFileSync(files.ca) });
-    const closed = new Promise((resolve) => socket.once('close', resolve));
-    socket.on('error', () => {
-      // The server's "certificate required" alert; the test watches the server's side.
-    });
-    socket.resume();
-    await logMatching(first, /rejected peer TLS connection from 127\.0\.0\.1:\d+: .*certificate/i);
-    await closed;
+    await dialWithoutCertificate(first, ca.caFile);
     t.equal(first.transport.status().rejectedConnections, 1);
+  });
+
+  t.test('a trusted CA alone (no client-cert auth) still demands a client certificate, as etcd 3.4 does', async (t) => {
+    const caOnly: PeerTlsArgs = { ...tls, clientCertAuth: false };
+    t.match(loadTlsMaterial(caOnly).server, { requestCert: true, rejectUnauthorized: true });
+    const [first, second] = await startPair({ tls: caOnly }, { tls: caOnly });
+    t.teardown(() => Promise.all([first.transport.close(), second.transport.close()]));
+    await dialWithoutCertificate(first, ca.caFile);
+    t.equal(first.transport.status().rejectedConnections, 1);
+    second.transport.send([heartbeat(2, 1, 1)]);
+    t.same(await receivedAtLeast(first, 1), [heartbeat(2, 1, 1)], 'a member with a certificate from the CA is admitted');
+  });
+
+  t.test('with --peer-crl-file, a member whose certificate is revoked is refused; the others are admitted', async (t) => {
+    const revokedPair = ca.issue('revoked-member', { server: true, client: true });
+    const crlFile = ca.revocationList(['revoked-member']);
+    const listening: PeerTlsArgs = { ...tls, crlFile };
+    const [first, revoked] = await startPair({ tls: listening }, { tls: { ...tls, ...revokedPair } });
+    t.teardown(() => Promise.all([first.transport.close(), revoked.transport.close()]));
+    revoked.transport.send([heartbeat(2, 1, 1)]);
+    await logMatching(first, /rejected peer TLS connection from .*certificate was refused: CERT_REVOKED/);
+    t.equal(first.batches.length, 0, 'nothing from the revoked member was delivered');
+
+    const [second, welcome] = await startPair({ tls: listening }, { tls });
+    t.teardown(() => Promise.all([second.transport.close(), welcome.transport.close()]));
+    welcome.transport.send([heartbeat(2, 1, 1)]);
+    t.same(await receivedAtLeast(second, 1), [heartbeat(2, 1, 1)], 'a certificate the CRL does not list is admitted');
+  });
+
+  t.test('an unreadable CRL file stops the start, naming the flag', async (t) => {
+    t.throws(() => loadTlsMaterial({ ...tls, crlFile: join(dir, 'no-such-crl.pem') }), { message: /--peer-crl-file/ });
   });
 
   t.test('a dialer that does not trust the listener’s CA does not connect', async (t) => {

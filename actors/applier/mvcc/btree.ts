@@ -121,23 +121,6 @@ export class BinaryKeyBTree<V> {
     this.walk(this.root, low, highExclusive, visit);
   }
 
-  /**
-   * Visits every entry in key order and stores what `update` returns as its
-   * new value (the tree's shape does not change, so this is safe mid-walk).
-   */
-  updateEach(update: (key: string, value: V) => V): void {
-    this.updateNode(this.root, update);
-  }
-
-  private updateNode(node: Node<V>, update: (key: string, value: V) => V): void {
-    if (node instanceof Branch) {
-      for (const child of node.children) this.updateNode(child, update);
-      return;
-    }
-    const { keys, values } = node;
-    for (let i = 0; i < keys.length; i++) values[i] = update(keys[i] as string, values[i] as V);
-  }
-
   private walk(node: Node<V>, low: string, high: string | null, visit: RangeVisitor<V>): boolean {
     if (node instanceof Branch) {
       for (let i = lowerBound(node.keys, low); i < node.children.length; i++) {

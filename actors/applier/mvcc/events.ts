@@ -54,6 +54,17 @@ export interface EventPage {
 }
 
 /**
+ * A deletion at exactly the compaction revision is history the compaction
+ * drops (no read at or after it needs the tombstone); while the compaction's
+ * job runs it may still be stored, and a replay must not depend on that.
+ * (A start below the compaction revision is refused, so no older record is
+ * ever a candidate.)
+ */
+function droppedByCompaction(state: KvState, record: RevisionRecord): boolean {
+  return record.main === state.compactRevision && isTombstone(record);
+}
+
+/**
  * Past events for keys in `range` from `startRevision` on, at most about
  * `maxEvents` (a single revision's events are kept together, so a page can
  * exceed it by one revision's worth). A start below the compaction revision
@@ -72,7 +83,7 @@ export function eventsSince(state: KvState, range: KeyRange, startRevision: numb
     const record = candidates[position] as RevisionRecord;
     if (events.length >= maxEvents && record.main !== lastMain) return { events, nextRevision: record.main };
     lastMain = record.main;
-    if (rangeContains(range, record.key)) events.push(replayEvent(state, record));
+    if (rangeContains(range, record.key) && !droppedByCompaction(state, record)) events.push(replayEvent(state, record));
   }
   return { events, nextRevision: Math.max(startRevision, state.currentRevision + 1) };
 }

@@ -11,7 +11,8 @@
  * the log and lease attachments seeing it too.
  */
 import { BinaryKeyBTree } from './btree.ts';
-import { compactHistory, compareRevisions, isTombstone, latestLive, visibleAt, type RevisionRecord } from './history.ts';
+import { CompactionJob } from './compaction.ts';
+import { compareRevisions, isTombstone, latestLive, visibleAt, type RevisionRecord } from './history.ts';
 import type { KeyRange } from './keys.ts';
 import { LeaseAttachments } from './lease-attachments.ts';
 import { RevisionLog } from './revision-log.ts';
@@ -34,6 +35,7 @@ export class KvState {
   readonly leases = new LeaseAttachments();
   currentRevision = INITIAL_REVISION;
   compactRevision = NEVER_COMPACTED;
+  private compaction: CompactionJob | null = null;
 
   history(key: string): readonly RevisionRecord[] | undefined {
     return this.index.get(key);
@@ -117,23 +119,30 @@ export class KvState {
   }
 
   /**
-   * Drops history below `revision` (etcd's compaction; the caller checked the
-   * revision). Like etcd, it visits every key: a walk of the tree in key
-   * order, then one pass over the log's records at or below the revision.
+   * etcd's compaction at `revision` (the caller checked it): takes effect
+   * now for every read; the history below it is dropped by `stepCompaction`
+   * calls, or all at once by `finishCompaction` (see compaction.ts). A new
+   * compaction replaces an unfinished one, whose work so far still counts.
    */
   compact(revision: number): void {
-    const kept = new Set<RevisionRecord>();
-    const emptied: string[] = [];
-    this.index.updateEach((key, history) => {
-      // The trimmed copy is exactly sized: a history that grew by push() gives its spare slots back.
-      const current = compactHistory(history, revision) ?? history;
-      const first = current[0];
-      if (first === undefined) emptied.push(key);
-      else if (first.main <= revision) kept.add(first);
-      return current;
-    });
-    for (const key of emptied) this.index.delete(key);
-    this.log.replacePrefix(revision, this.log.prefixUpTo(revision).filter((record) => kept.has(record)));
+    this.compaction = new CompactionJob(revision, this.index, this.log);
     this.compactRevision = revision;
+  }
+
+  /** True while a compaction's history is still being dropped. */
+  get compactionPending(): boolean {
+    return this.compaction !== null;
+  }
+
+  /** One bounded step of the pending compaction; returns true when none is left. */
+  stepCompaction(maxItems?: number): boolean {
+    if (this.compaction?.step(maxItems) === true) this.compaction = null;
+    return this.compaction === null;
+  }
+
+  /** Drops the rest of the pending compaction's history now (before listing every retained record). */
+  finishCompaction(): void {
+    this.compaction?.finish();
+    this.compaction = null;
   }
 }

@@ -2,7 +2,9 @@
  * Every retained revision record of the store in (main, sub) order: what a
  * watch replays from, what HashKV hashes and what a snapshot serialises.
  * The key index and this log hold the same record objects; a record is in
- * the log exactly when it is in its key's history.
+ * the log exactly when it is in its key's history, except while a
+ * compaction's job runs: the log's prefix then still holds records the
+ * histories already dropped, until the job's last step (compaction.ts).
  *
  * Never: accept a record out of order (the append asserts it).
  */

@@ -116,6 +116,7 @@ export class MvccStore {
 
   hashKv(revision: number): HashKvResult {
     this.assertUsable();
+    this.state.finishCompaction();
     return hashKv(this.state.log.all(), revision, this.state.currentRevision, this.state.compactRevision);
   }
 
@@ -134,8 +135,20 @@ export class MvccStore {
   /** Plain data for encodeSnapshot (records are immutable; the array is a copy). */
   snapshotState(): MvccSnapshotState {
     this.assertUsable();
+    this.state.finishCompaction();
     const { currentRevision, compactRevision, log } = this.state;
     return { appliedIndex: this.applied, currentRevision, compactRevision, records: log.all().slice() };
+  }
+
+  /** True while an applied compaction's old history is still being dropped (see compaction.ts). */
+  get compactionPending(): boolean {
+    return this.state.compactionPending;
+  }
+
+  /** One bounded step of dropping compacted history, between other work; true when nothing is left. */
+  stepCompaction(maxItems?: number): boolean {
+    this.assertUsable();
+    return this.state.stepCompaction(maxItems);
   }
 
   private assertUsable(): void {

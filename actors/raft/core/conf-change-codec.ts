@@ -14,8 +14,8 @@ import { invariant } from './errors.ts';
 import type { ConfChange, ConfChangeKind, ConfState, NodeId } from './types.ts';
 
 const VERSION = 1;
-const KIND_CODES: Readonly<Record<ConfChangeKind, number>> = { 'add-voter': 1, 'add-learner': 2, remove: 3 };
-const KINDS: readonly (ConfChangeKind | undefined)[] = [undefined, 'add-voter', 'add-learner', 'remove'];
+const KIND_CODES: Readonly<Record<ConfChangeKind, number>> = { 'add-voter': 1, 'add-learner': 2, remove: 3, update: 4 };
+const KINDS: readonly (ConfChangeKind | undefined)[] = [undefined, 'add-voter', 'add-learner', 'remove', 'update'];
 
 export interface ConfChangeRecord {
   readonly change: ConfChange;

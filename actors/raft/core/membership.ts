@@ -54,6 +54,10 @@ export function validateConfState(conf: ConfState, what: string): ConfState {
 export function applyConfChange(conf: ConfState, change: ConfChange): ConfState {
   const id = change.node;
   if (!Number.isSafeInteger(id) || id <= NO_NODE) throw new InvalidConfChangeError(`member ID ${String(id)} is not a positive safe integer`);
+  if (change.kind === 'update') {
+    if (!isMember(conf, id)) throw new InvalidConfChangeError(`member ${id} is not a member`);
+    return { voters: sorted(conf.voters), learners: sorted(conf.learners) };
+  }
   const voters = conf.voters.filter((v) => v !== id);
   const learners = conf.learners.filter((l) => l !== id);
   switch (change.kind) {

@@ -30,8 +30,12 @@ export interface HardState {
   readonly commit: number;
 }
 
-/** One server at a time: never two membership changes pending together. */
-export type ConfChangeKind = 'add-voter' | 'add-learner' | 'remove';
+/**
+ * One server at a time: never two membership changes pending together.
+ * 'update' leaves the membership as it is and only carries new context (a
+ * member's new peer URLs, as etcd's ConfChangeUpdateNode does).
+ */
+export type ConfChangeKind = 'add-voter' | 'add-learner' | 'remove' | 'update';
 
 export interface ConfChange {
   readonly kind: ConfChangeKind;

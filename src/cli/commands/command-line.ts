@@ -1,14 +1,16 @@
 /**
  * The shared parts of the `conclave` client subcommands: flag parsing in
  * etcdctl's style (`--flag=value`, `--flag value`, boolean `--flag`), the
- * global flags (`--endpoints`, `-w/--write-out`, `--command-timeout`), the
+ * global flags (`--endpoints`, `-w/--write-out`, `--command-timeout`, and
+ * TLS: `--cacert`, `--cert`, `--key`, `--insecure-skip-tls-verify`), the
  * output sink, and the one place that turns a failure into "Error: ..." on
  * stderr and exit code 1.
  *
  * Never: print a stack trace for a refusal or a usage mistake, or exit 0
  * after a failure.
  */
-import { connect, type ConclaveClient } from '../../client/index.ts';
+import { readFileSync } from 'node:fs';
+import { connect, type ClientTlsOptions, type ConclaveClient } from '../../client/index.ts';
 import { EndpointError } from '../../client/endpoints.ts';
 import { ConclaveError } from '../../embedded/errors.ts';
 
@@ -42,12 +44,13 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-const globalValues = ['endpoints', 'write-out', 'command-timeout'];
+const globalValues = ['endpoints', 'write-out', 'command-timeout', 'cacert', 'cert', 'key'];
+const globalSwitches = ['insecure-skip-tls-verify'];
 const aliases: Readonly<Record<string, string>> = { w: 'write-out' };
 
 export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
   const valueFlags = new Set([...globalValues, ...(spec.values ?? [])]);
-  const switchFlags = new Set(spec.switches ?? []);
+  const switchFlags = new Set([...globalSwitches, ...(spec.switches ?? [])]);
   const parsed: ParsedArgs = { positionals: [], values: new Map(), switches: new Set() };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index]!;
@@ -124,10 +127,40 @@ function timeoutMs(args: ParsedArgs): number {
   return Number(match[1]) * scale;
 }
 
+function readPemFlag(args: ParsedArgs, flag: 'cacert' | 'cert' | 'key'): Buffer | undefined {
+  const file = args.values.get(flag);
+  if (file === undefined) return undefined;
+  if (file === '') throw new UsageError(`empty string is passed to --${flag} option`);
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`--${flag} ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** etcdctl's TLS flags as the client's tls option; undefined when none is given (then only https:// endpoints use TLS). */
+export function tlsFromFlags(args: ParsedArgs): ClientTlsOptions | undefined {
+  const caPem = readPemFlag(args, 'cacert');
+  const certPem = readPemFlag(args, 'cert');
+  const keyPem = readPemFlag(args, 'key');
+  const insecureSkipVerify = args.switches.has('insecure-skip-tls-verify');
+  if (caPem === undefined && certPem === undefined && keyPem === undefined && !insecureSkipVerify) return undefined;
+  if ((certPem === undefined) !== (keyPem === undefined)) throw new UsageError('--cert and --key go together: give both or neither');
+  return { ...(caPem && { caPem }), ...(certPem && { certPem }), ...(keyPem && { keyPem }), insecureSkipVerify };
+}
+
 /** Connects to `--endpoints` (comma-separated; default 127.0.0.1:2379), runs `work`, always closes. */
 export async function withClient<T>(args: ParsedArgs, work: (client: ConclaveClient) => Promise<T>): Promise<T> {
   const endpoints = (args.values.get('endpoints') ?? DEFAULT_ENDPOINT).split(',').filter((endpoint) => endpoint !== '');
-  const client = await connect({ endpoints, callTimeoutMs: timeoutMs(args) });
+  const tls = tlsFromFlags(args);
+  let client: ConclaveClient;
+  try {
+    client = await connect({ endpoints, callTimeoutMs: timeoutMs(args), ...(tls && { tls }) });
+  } catch (error) {
+    // connect() refuses option mistakes (mixed schemes, a bad certificate) with TypeError: a usage mistake here.
+    if (error instanceof TypeError) throw new UsageError(error.message);
+    throw error;
+  }
   try {
     return await work(client);
   } finally {

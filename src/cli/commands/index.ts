@@ -41,6 +41,9 @@ export function isClientCommand(name: string | undefined): name is string {
 
 /** This process's streams; SIGINT aborts the signal (a second SIGINT is Node's default: exit). */
 export function processIo(): CommandIo {
+  // stderr carries etcdctl's "Error: ..." lines that scripts read. grpc-js sets the TLS server name to
+  // the endpoint's IP, and Node warns about that (DEP0123) on every https://<ip> command; keep it out.
+  process.noDeprecation = true;
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   return {

@@ -8,6 +8,8 @@
  * (bind 127.0.0.1 rather than localhost; data dir `${name}.conclave`).
  */
 
+import { MEMBER_PLACEMENT_NAMES } from '../../../actors/member/start-member.ts';
+
 export type FlagKind = 'string' | 'bool' | 'uint' | 'int' | 'duration' | 'urls' | 'strings';
 
 export interface FlagSpec {
@@ -119,6 +121,8 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   'experimental-warning-apply-duration': accepted('duration', '100ms'),
   'unsafe-no-fsync': accepted('bool', 'false'),
   'force-new-cluster': accepted('bool', 'false'),
+  // Conclave's own, not etcd's: where the member's actors run (open()'s placement option)
+  'experimental-placement': used('string', 'one-worker', MEMBER_PLACEMENT_NAMES),
   // handled by the command itself
   'config-file': accepted('string', ''),
   'version': used('bool', 'false'),

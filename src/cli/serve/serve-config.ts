@@ -2,6 +2,8 @@
  * Turns parsed etcd-style flags into the typed configuration of a member,
  * applying etcd 3.4's derived defaults and its start-up validation rules.
  */
+import type { MemberPlacementName } from '../../../actors/member/start-member.ts';
+import { DEFAULT_QUOTA_BACKEND_BYTES } from '../../embedded/backend-quota.ts';
 import { FlagError, type FlagValue, type ParsedFlags } from './parse-flags.ts';
 
 export interface TlsFiles {
@@ -42,10 +44,12 @@ export interface ServeConfig {
   readonly logLevel: string;
   readonly metrics: 'basic' | 'extensive';
   readonly printVersion: boolean;
+  /** --experimental-placement: where the member's actors run (see open()'s placement option). */
+  readonly placement: MemberPlacementName;
 }
 
-/** etcd's --quota-backend-bytes of 0 means its default quota of 2 GiB. */
-export const defaultQuotaBackendBytes = 2 * 1024 ** 3;
+/** etcd's --quota-backend-bytes of 0 means its default quota of 2 GiB (a negative one: no quota). */
+export const defaultQuotaBackendBytes = DEFAULT_QUOTA_BACKEND_BYTES;
 /** etcd refuses election timeouts above 50 s. */
 const maxElectionTimeoutMs = 50_000;
 
@@ -118,7 +122,7 @@ export function toServeConfig(flags: ParsedFlags): ServeConfig {
     electionTimeoutMs,
     snapshotCountEntries: get('snapshot-count'),
     snapshotCatchUpEntries: get('experimental-snapshot-catchup-entries'),
-    quotaBackendBytes: quota <= 0 ? defaultQuotaBackendBytes : quota,
+    quotaBackendBytes: quota === 0 ? defaultQuotaBackendBytes : quota,
     maxRequestBytes: get('max-request-bytes'),
     maxTxnOps: get('max-txn-ops'),
     strictReconfigCheck: get('strict-reconfig-check'),
@@ -138,5 +142,6 @@ export function toServeConfig(flags: ParsedFlags): ServeConfig {
     logLevel: get<boolean>('debug') ? 'debug' : get<string>('log-level'),
     metrics: get<string>('metrics') as 'basic' | 'extensive',
     printVersion: get('version'),
+    placement: get<string>('experimental-placement') as ServeConfig['placement'],
   };
 }

@@ -3,7 +3,7 @@
  * generator's gRPC connection (src/bench/connection.ts, one channel per
  * instance, a deadline on every call) and the project's own .proto files.
  * Only what the tests need: KV put/txn/range, Maintenance status/HashKV,
- * Cluster member add/remove/list. No retries here: a caller that records a
+ * Cluster member add/remove/update/list. No retries here: a caller that records a
  * history must see every failure as it happened.
  */
 import type * as grpc from '@grpc/grpc-js';
@@ -45,6 +45,7 @@ function method<Req, Res>(service: EtcdServiceName, name: string): grpc.MethodDe
 const hashKvMethod = method<{ revision: string }, HashKvResponse>('Maintenance', 'HashKV');
 const memberAddMethod = method<{ peerURLs: string[]; isLearner: boolean }, MemberAddResponse>('Cluster', 'MemberAdd');
 const memberRemoveMethod = method<{ ID: string }, MemberListResponse>('Cluster', 'MemberRemove');
+const memberUpdateMethod = method<{ ID: string; peerURLs: string[] }, MemberListResponse>('Cluster', 'MemberUpdate');
 const memberListMethod = method<Record<string, never>, MemberListResponse>('Cluster', 'MemberList');
 
 export class MemberClient {
@@ -86,6 +87,10 @@ export class MemberClient {
 
   memberRemove(id: Int64, timeoutMs: number): Promise<MemberListResponse> {
     return this.#connection.unary(memberRemoveMethod, { ID: id }, timeoutMs);
+  }
+
+  memberUpdate(id: Int64, peerUrls: readonly string[], timeoutMs: number): Promise<MemberListResponse> {
+    return this.#connection.unary(memberUpdateMethod, { ID: id, peerURLs: [...peerUrls] }, timeoutMs);
   }
 
   memberList(timeoutMs: number): Promise<MemberListResponse> {

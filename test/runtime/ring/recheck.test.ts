@@ -11,7 +11,7 @@ const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve)
 /** Lets the event loop turn until the flag word is up (a sleeper announced itself), at most 1,000 turns. */
 async function untilRaised(header: Int32Array, flagWord: number): Promise<boolean> {
   for (let turns = 0; turns < 1000; turns++) {
-    if (Atomics.load(header, flagWord) === 1) return true;
+    if (Atomics.load(header, flagWord) !== 0) return true;
     await turn();
   }
   return false;
