@@ -28,6 +28,8 @@ export interface LogWriterStats {
   readonly fsyncDurationSeconds: DurationHistogramSnapshot;
   /** Bytes of every batch written, fsynced or not (etcd's etcd_disk_wal_write_bytes_total). */
   readonly writtenBytes: number;
+  /** Every batch written, fsynced or not (each one LevelDB write). */
+  readonly writtenBatches: number;
 }
 
 /** etcd's WAL fsync buckets: 1 ms doubling to 8.192 s (wal/metrics.go). */
@@ -53,7 +55,7 @@ export const logWriterActor = defineActor<LogWriterMessage, LogWriterArgs>(async
       store.append(message.entries, message.hardState ?? undefined, { fsync: message.fsync ?? true }),
     'save-snapshot': (message): Promise<DurableUpTo> => store.saveSnapshot(message.snapshot),
     compact: (message): Promise<DurableUpTo> => store.compact(message.upToIndex),
-    stats: (): LogWriterStats => ({ fsyncDurationSeconds: fsyncDurations.snapshot(), writtenBytes: store.stats.bytes }),
+    stats: (): LogWriterStats => ({ fsyncDurationSeconds: fsyncDurations.snapshot(), writtenBytes: store.stats.bytes, writtenBatches: store.stats.batches }),
     close: (): Promise<void> => store.close(),
   });
 });

@@ -222,9 +222,11 @@ export async function startMember(options: MemberOptions): Promise<Member> {
         snapshotCatchUpEntries: options.snapshotCatchUpEntries ?? 5_000,
       } satisfies RaftActorArgs,
     });
-    // Serve nothing older than what was committed before a restart.
-    const { commitIndex } = await raft.ask<RaftActorStatus>({ type: 'status' });
-    await applier.ask({ type: 'await-applied', index: commitIndex }, { timeoutMs: REPLAY_TIMEOUT_MS });
+    // Serve nothing older than what was committed before a restart. A member alone commits its whole
+    // log once it leads (its stored commit index may lag: it is written lazily, see raft-actor.ts).
+    const { commitIndex, lastIndex, voters } = await raft.ask<RaftActorStatus>({ type: 'status' });
+    const alone = voters.length === 1 && voters[0] === options.memberId;
+    await applier.ask({ type: 'await-applied', index: alone ? lastIndex : commitIndex }, { timeoutMs: REPLAY_TIMEOUT_MS });
     return { memberId: options.memberId, clusterId: options.clusterId, system, raft, applier, watchHub, leaseWheel, logWriter, transport };
   } catch (error) {
     await system.shutdown();

@@ -16,8 +16,8 @@ import { serve } from '../../src/server/index.ts';
 
 const configOf = (argv: string[], env: NodeJS.ProcessEnv = {}) => toServeConfig(parseServeFlags(argv, env));
 
-t.test('the flag: one-worker by default, each named placement, the ETCD_ variable, a wrong value named', async (t) => {
-  t.equal(configOf([]).placement, 'one-worker');
+t.test('the flag: host-thread by default, each named placement, the ETCD_ variable, a wrong value named', async (t) => {
+  t.equal(configOf([]).placement, 'host-thread');
   for (const placement of ['one-worker', 'two-workers', 'per-actor', 'host-thread'] as const) {
     t.equal(configOf(['--experimental-placement', placement]).placement, placement);
   }

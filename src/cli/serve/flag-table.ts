@@ -121,8 +121,11 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   'experimental-warning-apply-duration': accepted('duration', '100ms'),
   'unsafe-no-fsync': accepted('bool', 'false'),
   'force-new-cluster': accepted('bool', 'false'),
-  // Conclave's own, not etcd's: where the member's actors run (open()'s placement option)
-  'experimental-placement': used('string', 'one-worker', MEMBER_PLACEMENT_NAMES),
+  // Conclave's own, not etcd's: where the member's actors run (open()'s placement option). A server's
+  // main thread only serves gRPC, so the member shares it: measured side by side against one-worker
+  // and etcd (bench/RESULTS.md, "Placement for conclave serve"), host-thread won put-1 at 1 and 3
+  // members and tied or won the rest. Embedded open() keeps its members on a worker.
+  'experimental-placement': used('string', 'host-thread', MEMBER_PLACEMENT_NAMES),
   // handled by the command itself
   'config-file': accepted('string', ''),
   'version': used('bool', 'false'),
