@@ -31,7 +31,14 @@
  * recheck existed; the stale-CAS race above is one way that could happen. A
  * reader that polled its write position for ~2 µs before sleeping (tried,
  * not kept) still showed 1 s receiver stalls counted here in 3 of 6
- * bench/ring runs, with and without the token: a second cause, not found.)
+ * bench/ring runs, with and without the token: a second cause, not found.
+ * The final code still missed 2 wake-ups in one quiet `npm run bench:ring`
+ * run, in the worker → busy main section, each a 1 s stall with a 1 s
+ * bound. Until the cause is found the bound is 100 ms: a lost wake-up then
+ * costs at most that. The price is idle CPU, every sleeper looking 10 times a
+ * second: an idle embedded member (`open()`, then nothing, process CPU over
+ * 5 s) used 1.5% of a core with one worker (0.9% with the 1 s bound) and
+ * 5.8% with one worker per actor (1.4%).)
  */
 
 type WaitAsyncResult =
@@ -43,7 +50,7 @@ type WaitAsync = (array: Int32Array, index: number, value: number, timeoutMs: nu
 export type WakeOutcome = 'ok' | 'timed-out';
 
 /** Longest a sleeper goes without looking at the counter again. */
-export const SLEEP_RECHECK_MS = 1000;
+export const SLEEP_RECHECK_MS = 100;
 
 // The project's lib is ES2023; Atomics.waitAsync is typed from ES2024 on but exists in every Node ≥ 16.
 const waitAsync: WaitAsync = (() => {

@@ -4,24 +4,14 @@
  * restart on request and stop, with their timers released each time (ctx.onStop);
  * after shutdown the process exits by itself, nothing thrown into it.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { runScript } from '../support/run-script.ts';
 
 const script = fileURLToPath(new URL('./fixtures/main-thread-lifecycle.ts', import.meta.url));
 
 t.test('actors on the main thread: full lifecycle, then the process exits by itself', async (t) => {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  // Safety net only: a timer left running would keep the child alive until this fires.
-  const killer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
-    child.once('exit', (c, s) => resolve([c, s])),
-  );
-  clearTimeout(killer);
+  const { code, signal, stdout, stderr } = await runScript(script);
   t.equal(signal, null, 'the process exited by itself, it was not killed');
   t.equal(code, 0, stderr);
   t.same(JSON.parse(stdout) as unknown, {
