@@ -181,6 +181,11 @@ export class ActorCell {
     this.#stopHooks?.runAll();
   }
 
+  /** Runs the current incarnation's stop hooks now (the actor is being stopped; `stop` follows). */
+  endIncarnation(): void {
+    this.#stopHooks?.runAll();
+  }
+
   /** Refuses everything still queued; the cell takes no message after this. */
   stop(): StopOutcome {
     this.#status = 'stopped';

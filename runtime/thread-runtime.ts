@@ -72,6 +72,14 @@ export interface CloseOutcome {
   readonly undeliveredFrames: number;
 }
 
+/**
+ * Frames a ring receiver on the main thread hands over before it yields to
+ * the event loop (workers take the receiver's default, 256). Every reply
+ * resumes a caller on the application's own thread, and 256 callers resumed
+ * in one turn held it for several milliseconds.
+ */
+const MAIN_THREAD_FRAMES_PER_TURN = 32;
+
 export class ThreadRuntime implements Router, CellHost {
   readonly threadIndex: number;
   readonly #limits: ThreadLimits;
@@ -244,6 +252,12 @@ export class ThreadRuntime implements Router, CellHost {
 
   applyDirectory(changes: readonly DirectoryChange[]): void {
     this.#directory.apply(changes);
+    // An actor of this thread marked stopped refuses messages from now on, its own timers' sends
+    // included: its incarnation ends here, so those timers are released before they can fire into
+    // the refusal (a throw in a timer callback would take the whole thread down).
+    for (const [name, entry] of changes) {
+      if (entry?.status === 'stopped') this.#cells.get(name)?.endIncarnation();
+    }
   }
 
   /** Joins this thread to `peer` through a fresh pair of rings (first start or a replaced peer). */
@@ -251,7 +265,9 @@ export class ThreadRuntime implements Router, CellHost {
     this.#assertOpen('attach a peer');
     if (peer === this.threadIndex) throw new RangeError('a thread has no ring to itself');
     this.#receivers.get(peer)?.stop();
-    const receiver = new RingReceiver(inboundRing);
+    // The main thread is the application's: it takes fewer frames per turn, so the replies a burst
+    // delivers (each resuming a caller) cannot hold its event loop for long (see MAIN_THREAD_FRAMES_PER_TURN).
+    const receiver = new RingReceiver(inboundRing, this.threadIndex === 0 ? { batchFramesMax: MAIN_THREAD_FRAMES_PER_TURN } : {});
     this.#receivers.set(peer, receiver);
     receiver.start(
       (frame) => this.#onFrame(frame, peer),

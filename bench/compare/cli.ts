@@ -10,7 +10,7 @@ import { plotDataFrom } from '../plots/model.ts';
 import { writePlots } from '../plots/write.ts';
 import { runCompare } from './compare.ts';
 import { compareUsage, CompareUsageError, parseCompareArgs } from './options.ts';
-import { formatCompareTable } from './table.ts';
+import { formatCompareTable, putRatioLine } from './table.ts';
 
 export interface CompareIo {
   stdout: { write(text: string): unknown };
@@ -42,6 +42,8 @@ export async function compareMain(argv: readonly string[], io: CompareIo = { std
   } else {
     io.stdout.write(`command: ${command}\nmachine: ${machine}\n${threads}; ${topology}; servers and generator share the machine's cores\n\n${formatCompareTable(report)}\n`);
   }
+  const headline = putRatioLine(report, options.members);
+  if (!options.json && headline !== null) io.stdout.write(`\n${headline}\n`);
   if (options.htmlFile !== null || options.svgDir !== null) {
     const written = writePlots('Conclave vs etcd, side by side', plotDataFrom([{ label: 'bench:compare', json: full }]), options);
     for (const file of written) io.stderr.write(`wrote ${file}\n`);

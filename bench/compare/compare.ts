@@ -1,14 +1,14 @@
 /**
- * The side-by-side runner: for each target, start a fresh server (or a fresh
- * 3-member cluster), run every scenario against it with the load generator in
- * this process, record the generator's and the servers' CPU use beside the
- * figures, stop it. A target that cannot run is reported with its reason and
+ * The side-by-side runner: start a fresh server (or a fresh 3-member
+ * cluster) for every target, run each scenario against every target in turn
+ * with the load generator in this process, record the generator's and the
+ * servers' CPU use beside the figures, stop them all. A target that cannot run is reported with its reason and
  * skipped; the run still measures the others. Servers are stopped even when a
  * scenario fails.
  */
 import { defaultOptions, runBench } from '../../src/bench/index.ts';
 import type { BenchOptions, BenchResult, Endpoint } from '../../src/bench/index.ts';
-import { startDeployment } from './deployment.ts';
+import { startDeployment, type Deployment } from './deployment.ts';
 import type { CompareOptions } from './options.ts';
 import type { Scenario } from './scenarios.ts';
 import { makeTarget } from './targets.ts';
@@ -35,44 +35,55 @@ export interface CompareHooks {
 
 export async function runCompare(options: CompareOptions, hooks: CompareHooks): Promise<CompareReport> {
   const report: CompareReport = { runs: [], unavailable: [] };
-  for (const name of options.targets) {
-    const target = makeTarget(name, { etcdBinary: options.etcdBinary });
-    const reason = target.unavailableReason();
-    if (reason !== null) {
-      report.unavailable.push({ target: name, reason });
-      hooks.log(`${name}: not available: ${reason}`);
-      continue;
+  const running: { readonly name: TargetName; readonly server: Deployment }[] = [];
+  try {
+    for (const name of options.targets) {
+      const server = await startTarget(name, options, report, hooks);
+      if (server !== null) running.push({ name, server });
     }
-    let server;
-    try {
-      server = await startDeployment(target, options.members, { etcdBinary: options.etcdBinary });
-    } catch (error) {
-      const message = (error as Error).message;
-      report.unavailable.push({ target: name, reason: message });
-      hooks.log(`${name}: could not start: ${message}`);
-      continue;
+    // Every server is up for the whole run and the targets take turns scenario by scenario, so a
+    // drift of the machine's load during the run lands on all of them alike.
+    for (const scenario of options.scenarios) {
+      for (const { name, server } of running) report.runs.push(await runScenario(name, server, scenario, options, hooks));
     }
-    hooks.log(`${name}: serving on ${server.description}`);
-    try {
-      for (const scenario of options.scenarios) {
-        const benchOptions = scenarioOptions(scenario, options, server.endpoints);
-        const serverCpuBeforeMs = server.cpuTimeMs();
-        try {
-          const result = await runBench(benchOptions);
-          const serverCpuMs = server.cpuTimeMs() - serverCpuBeforeMs;
-          const serverCpuPercentOfOneCore = Math.round((serverCpuMs / result.generatorCpu.wallMs) * 1000) / 10;
-          report.runs.push({ target: name, scenario: scenario.name, result, failure: null, serverCpuPercentOfOneCore });
-          hooks.log(`${name} ${scenario.name}: ${result.opsPerSec.toFixed(0)} ops/s, p99 ${result.latency.p99Ms} ms, errors ${result.errors}`);
-        } catch (error) {
-          report.runs.push({ target: name, scenario: scenario.name, result: null, failure: (error as Error).message, serverCpuPercentOfOneCore: null });
-          hooks.log(`${name} ${scenario.name}: failed: ${(error as Error).message}`);
-        }
-      }
-    } finally {
-      await server.stop();
-    }
+  } finally {
+    await Promise.all(running.map(({ server }) => server.stop()));
   }
   return report;
+}
+
+async function startTarget(name: TargetName, options: CompareOptions, report: CompareReport, hooks: CompareHooks): Promise<Deployment | null> {
+  const target = makeTarget(name, { etcdBinary: options.etcdBinary });
+  const reason = target.unavailableReason();
+  if (reason !== null) {
+    report.unavailable.push({ target: name, reason });
+    hooks.log(`${name}: not available: ${reason}`);
+    return null;
+  }
+  try {
+    const server = await startDeployment(target, options.members, { etcdBinary: options.etcdBinary });
+    hooks.log(`${name}: serving on ${server.description}`);
+    return server;
+  } catch (error) {
+    const message = (error as Error).message;
+    report.unavailable.push({ target: name, reason: message });
+    hooks.log(`${name}: could not start: ${message}`);
+    return null;
+  }
+}
+
+async function runScenario(name: TargetName, server: Deployment, scenario: Scenario, options: CompareOptions, hooks: CompareHooks): Promise<ScenarioRun> {
+  const serverCpuBeforeMs = server.cpuTimeMs();
+  try {
+    const result = await runBench(scenarioOptions(scenario, options, server.endpoints));
+    const serverCpuMs = server.cpuTimeMs() - serverCpuBeforeMs;
+    const serverCpuPercentOfOneCore = Math.round((serverCpuMs / result.generatorCpu.wallMs) * 1000) / 10;
+    hooks.log(`${name} ${scenario.name}: ${result.opsPerSec.toFixed(0)} ops/s, p99 ${result.latency.p99Ms} ms, errors ${result.errors}`);
+    return { target: name, scenario: scenario.name, result, failure: null, serverCpuPercentOfOneCore };
+  } catch (error) {
+    hooks.log(`${name} ${scenario.name}: failed: ${(error as Error).message}`);
+    return { target: name, scenario: scenario.name, result: null, failure: (error as Error).message, serverCpuPercentOfOneCore: null };
+  }
 }
 
 /**

@@ -27,10 +27,11 @@ export type ClusterSize = (typeof clusterSizes)[number];
 
 export const compareUsage = `usage: bench:compare [flags]
 
-Starts each target on 127.0.0.1 (fresh data dir, free ports), runs the scenarios
-against it with the load generator, stops it, and prints one table.
+Starts every target on 127.0.0.1 (fresh data dirs, free ports), runs each
+scenario against the targets in turn with the load generator, stops them, and
+prints one table; the last line is Conclave's put-64 throughput over etcd's.
 
-  --targets LIST      etcd, conclave [etcd]
+  --targets LIST      conclave, etcd, conclave@<placement> [conclave,etcd]
   --scenarios LIST    ${scenarios.map((s) => s.name).join(', ')}
                       [${defaultScenarioNames.join(',')}]
   --total N           operations per scenario [10000]
@@ -83,7 +84,7 @@ export function parseCompareArgs(argv: readonly string[]): ParsedCompareArgs {
     return {
       help: false,
       options: {
-        targets: parseTargetNames(text('targets') ?? 'etcd'),
+        targets: parseTargetNames(text('targets') ?? 'conclave,etcd'),
         scenarios: (text('scenarios')?.split(',') ?? [...defaultScenarioNames]).map((name) => findScenario(name.trim())),
         stop: parseStop(text('total'), text('duration')),
         workers: wholeNumber('workers', text('workers') ?? '0', 0, 64),

@@ -29,3 +29,19 @@ function etcdOpsPerSec(report: CompareReport, scenario: string): number | null {
   const etcd = report.runs.find((run) => run.target === 'etcd' && run.scenario === scenario);
   return etcd?.result?.opsPerSec ?? null;
 }
+
+/**
+ * The run's headline, printed as its last line: Conclave's put-64 throughput
+ * as a ratio of etcd's, e.g. `conclave/etcd put throughput ratio (1 member,
+ * 64 clients): 0.84`. The plain `conclave` target is preferred; otherwise the
+ * first `conclave@<placement>` one, named in the line. Null when either did
+ * not run put-64.
+ */
+export function putRatioLine(report: CompareReport, members: number): string | null {
+  const etcd = etcdOpsPerSec(report, 'put-64');
+  const conclaveRuns = report.runs.filter((run) => run.scenario === 'put-64' && run.target !== 'etcd' && run.result !== null);
+  const conclave = conclaveRuns.find((run) => run.target === 'conclave') ?? conclaveRuns[0];
+  if (etcd === null || conclave?.result == null) return null;
+  const topology = members === 1 ? '1 member' : `${members} members`;
+  return `${conclave.target}/etcd put throughput ratio (${topology}, 64 clients): ${(conclave.result.opsPerSec / etcd).toFixed(2)}`;
+}

@@ -84,17 +84,18 @@ t.test('compare flags', async (t) => {
   t.match(err(), /unknown target 'redis'/);
 });
 
-t.test('side by side against real etcd: one scenario, one table row', { skip: etcdMissing }, async (t) => {
+t.test('side by side with real etcd: targets take turns per scenario, the put ratio is the last line', { skip: etcdMissing }, async (t) => {
   const { io, out } = capture();
   const { code, leftovers } = await withPrivateTmpdir(t, async () => {
-    const code = await compareMain(['--scenarios', 'put-1,range-s-64', '--total', '100'], io);
-    return { code, leftovers: leftoverDirs('etcd') };
+    const code = await compareMain(['--scenarios', 'put-64,range-s-64', '--total', '100'], io);
+    return { code, leftovers: [...leftoverDirs('etcd'), ...leftoverDirs('conclave')] };
   });
   t.equal(code, 0, out());
-  t.match(out(), /^command: node --import tsx bench\/compare\/main\.ts --scenarios put-1,range-s-64 --total 100\nmachine: \d+ cores/);
-  t.match(out(), /\| put-1 \| etcd \| \d+ \|/);
-  t.match(out(), /\| range-s-64 \| etcd \| \d+ \|/);
-  t.same(leftovers, [], 'etcd stopped and its data dir removed');
+  t.match(out(), /^command: node --import tsx bench\/compare\/main\.ts --scenarios put-64,range-s-64 --total 100\nmachine: \d+ cores/);
+  const rows = [...out().matchAll(/^\| (put-64|range-s-64) \| (conclave|etcd) \| \d+ \|/gm)].map((m) => `${m[1]} ${m[2]}`);
+  t.same(rows, ['put-64 conclave', 'put-64 etcd', 'range-s-64 conclave', 'range-s-64 etcd'], 'each scenario runs on every target before the next');
+  t.match(out(), /\nconclave\/etcd put throughput ratio \(1 member, 64 clients\): \d+\.\d\d\n$/);
+  t.same(leftovers, [], 'servers stopped and their data dirs removed');
 });
 
 t.test('with several members every member gets a connection, clients permitting', async (t) => {
@@ -122,6 +123,7 @@ t.test('3-member etcd clusters side by side, with the HTML page', { skip: etcdMi
   t.match(err(), /etcd: serving on m1 127\.0\.0\.1:\d+ \(pid \d+\), m2 .*, m3 /);
   t.match(out(), /3 members per target, load spread over every member's endpoint/);
   t.match(out(), /\| put-64 \| etcd \| \d+ \|/);
+  t.match(out(), /\nconclave\/etcd put throughput ratio \(3 members, 64 clients\): \d+\.\d\d\n$/);
   const page = readFileSync(html, 'utf8');
   t.match(page, /<td>put-64<\/td><td>etcd ×3<\/td>/);
   t.match(page, /command: node --import tsx bench\/compare\/main\.ts --members 3/);

@@ -56,6 +56,18 @@ t.test('a stop hook that throws becomes an event; the stop itself succeeds', asy
   t.same(threads.map((thread) => [thread.thread, thread.alive, thread.incarnation]), [[0, true, 1], [1, true, 1]], 'the worker did not die');
 });
 
+t.test('stopping an actor whose timer sends to itself never takes its thread down', async (t) => {
+  const system = await ActorSystem.start({ placement: 'single' });
+  t.teardown(() => system.shutdown());
+  for (let round = 0; round < 20; round++) {
+    const ticker = await system.spawn<TickerMessage>({ name: `fast-ticker-${round}`, module: fixture('ticker.ts'), export: 'ticker', args: { intervalMs: 1 } });
+    await ticker.ask<TickReport>({ type: 'await-ticks', count: 1 });
+    await system.control.stop(`fast-ticker-${round}`);
+  }
+  const threads = await system.control.threads();
+  t.same(threads.map((thread) => [thread.thread, thread.alive, thread.incarnation]), [[0, true, 1], [1, true, 1]], 'the worker never died and was never replaced');
+});
+
 t.test('StopHooks: newest first, once, the rest still run after a throw, late hooks run at once, bounded', async (t) => {
   const errors: unknown[] = [];
   const ran: string[] = [];
