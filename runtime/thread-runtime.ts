@@ -72,14 +72,6 @@ export interface CloseOutcome {
   readonly undeliveredFrames: number;
 }
 
-/**
- * Frames a ring receiver on the main thread hands over before it yields to
- * the event loop (workers take the receiver's default, 256). Every reply
- * resumes a caller on the application's own thread, and 256 callers resumed
- * in one turn held it for several milliseconds.
- */
-const MAIN_THREAD_FRAMES_PER_TURN = 32;
-
 export class ThreadRuntime implements Router, CellHost {
   readonly threadIndex: number;
   readonly #limits: ThreadLimits;
@@ -265,9 +257,7 @@ export class ThreadRuntime implements Router, CellHost {
     this.#assertOpen('attach a peer');
     if (peer === this.threadIndex) throw new RangeError('a thread has no ring to itself');
     this.#receivers.get(peer)?.stop();
-    // The main thread is the application's: it takes fewer frames per turn, so the replies a burst
-    // delivers (each resuming a caller) cannot hold its event loop for long (see MAIN_THREAD_FRAMES_PER_TURN).
-    const receiver = new RingReceiver(inboundRing, this.threadIndex === 0 ? { batchFramesMax: MAIN_THREAD_FRAMES_PER_TURN } : {});
+    const receiver = new RingReceiver(inboundRing);
     this.#receivers.set(peer, receiver);
     receiver.start(
       (frame) => this.#onFrame(frame, peer),
