@@ -55,6 +55,12 @@ export interface OpenOptions {
    * negative: no quota. The size counted is Conclave.status().backendBytes.
    */
   readonly quotaBackendBytes?: number;
+  /**
+   * How often the leader checkpoints leases' remaining TTLs through Raft, so a
+   * new leader or a restarted member resumes them instead of restarting them.
+   * Default 5 min (etcd's); leases no longer than it are never checkpointed.
+   */
+  readonly leaseCheckpointIntervalMs?: number;
   /** Run as one member of a cluster (see ClusterOptions). Default: a member alone. */
   readonly cluster?: ClusterOptions;
 }
@@ -122,6 +128,7 @@ export async function open(options: OpenOptions): Promise<Conclave> {
     snapshotCountEntries: positiveInteger('snapshotCountEntries', options.snapshotCountEntries ?? 100_000),
     snapshotCatchUpEntries: positiveInteger('snapshotCatchUpEntries', options.snapshotCatchUpEntries ?? 5_000),
     watchProgressIntervalMs: positiveInteger('watchProgressIntervalMs', options.watchProgressIntervalMs ?? 10 * 60_000),
+    ...(options.leaseCheckpointIntervalMs === undefined ? {} : { leaseCheckpointIntervalMs: positiveInteger('leaseCheckpointIntervalMs', options.leaseCheckpointIntervalMs) }),
   });
   return new Conclave(member, limits, clusterToken, quotaBytes);
 }
