@@ -302,7 +302,10 @@ export class WatchHub {
     for (const watcher of [...this.unsynced]) {
       if (reads.length >= this.maxReadsPerCatchUp) break;
       this.catchUpFromRecent(watcher);
-      if (watcher.state === 'unsynced' && !watcher.readInFlight && this.hasRoom(watcher)) reads.push(this.readHistory(watcher));
+      // Only a position below the recent window needs the store: one inside it (left there because a
+      // response filled up) is fed from the window on a later pass.
+      const belowRecent = watcher.nextRevision < this.recent.firstCoveredRevision;
+      if (watcher.state === 'unsynced' && !watcher.readInFlight && belowRecent && this.hasRoom(watcher)) reads.push(this.readHistory(watcher));
     }
     const outcomes = await Promise.allSettled(reads);
     const failure = outcomes.find((outcome) => outcome.status === 'rejected');

@@ -87,3 +87,16 @@ t.test('a second compaction before the first finished replaces it and ends as if
   t.same(retained(twice), retained(once));
   t.equal(twice.compactRevision, revision - 300);
 });
+
+t.test('a replay from the compaction revision skips a key put and deleted in that one revision, pruned or not', async (t) => {
+  // A txn may put a key and then delete it at one revision: compaction there drops both records.
+  const state = new KvState();
+  state.put('a', 'x', 0, 2, 0);
+  state.tombstone('a', 2, 1);
+  state.put('b', 'y', 0, 2, 2);
+  state.compact(2);
+  state.put('a', 'z', 0, 3, 0);
+  t.same(replay(state, 2), ['put 2', 'put 3'], 'before the history is dropped: b@2 and a@3 only');
+  state.finishCompaction();
+  t.same(replay(state, 2), ['put 2', 'put 3'], 'after: the same');
+});

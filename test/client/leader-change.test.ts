@@ -47,7 +47,7 @@ class Load {
   readonly failedPuts: ConclaveError[] = [];
   readonly failedGets: ConclaveError[] = [];
   readonly staleReads: string[] = [];
-  okOps = 0;
+  acknowledgedPuts = 0;
   private stopped = false;
   private readonly loops: Promise<void>[] = [];
   private readonly waiters = new Set<{ target: number; wake: () => void }>();
@@ -59,11 +59,11 @@ class Load {
 
   /** Resolves once `count` more operations succeeded than now; rejects after `timeoutMs`. */
   async progress(count: number, timeoutMs: number): Promise<void> {
-    const waiter = { target: this.okOps + count, wake: () => {} };
+    const waiter = { target: this.acknowledgedPuts + count, wake: () => {} };
     const reached = new Promise<void>((resolve) => (waiter.wake = resolve));
     this.waiters.add(waiter);
     try {
-      await within(reached, timeoutMs, `${count} more acknowledged operations (now ${this.okOps})`);
+      await within(reached, timeoutMs, `${count} more acknowledged puts (now ${this.acknowledgedPuts})`);
     } finally {
       this.waiters.delete(waiter);
     }
@@ -74,9 +74,12 @@ class Load {
     await Promise.all(this.loops);
   }
 
-  private succeeded(): void {
-    this.okOps += 1;
-    for (const waiter of this.waiters) if (this.okOps >= waiter.target) waiter.wake();
+  // Progress counts puts only: reads move on to a survivor at once, while a put sent to the
+  // killed leader waits out its deadline, so counting reads could end the run before any put
+  // after the kill was acknowledged.
+  private putAcknowledged(): void {
+    this.acknowledgedPuts += 1;
+    for (const waiter of this.waiters) if (this.acknowledgedPuts >= waiter.target) waiter.wake();
   }
 
   /** Runs one call; a failure must be an etcd-style ConclaveError and every call must end within the hang bound. */
@@ -104,7 +107,7 @@ class Load {
         continue;
       }
       this.acknowledged.push({ key, value, revision: outcome.ok.revision, atMs: performance.now() });
-      this.succeeded();
+      this.putAcknowledged();
     }
   }
 
@@ -124,7 +127,6 @@ class Load {
       }
       const seen = outcome.ok === null ? 'nothing' : decoder.decode(outcome.ok.value);
       if (seen !== known.value) this.staleReads.push(`get ${known.key} saw ${seen}, after ${known.value} was acknowledged`);
-      this.succeeded();
     }
   }
 }

@@ -54,14 +54,15 @@ export interface EventPage {
 }
 
 /**
- * A deletion at exactly the compaction revision is history the compaction
- * drops (no read at or after it needs the tombstone); while the compaction's
- * job runs it may still be stored, and a replay must not depend on that.
- * (A start below the compaction revision is refused, so no older record is
- * ever a candidate.)
+ * At exactly the compaction revision, compaction keeps only what a read there
+ * sees: the key's last record at that revision, if it is not a deletion (a txn
+ * may put and then delete a key in one revision). The others may still be
+ * stored while the compaction's job runs, and a replay must not depend on
+ * that. (A start below the compaction revision is refused, so no older record
+ * is ever a candidate.)
  */
 function droppedByCompaction(state: KvState, record: RevisionRecord): boolean {
-  return record.main === state.compactRevision && isTombstone(record);
+  return record.main === state.compactRevision && state.visible(record.key, record.main) !== record;
 }
 
 /**
