@@ -24,9 +24,9 @@
  * whose only change is the commit index, which a member can learn again). It
  * still goes into the next batch, in order; a batch is fsynced when any write
  * in it asks for that, and otherwise only written, to become durable with the
- * next fsynced batch. Without this, every committed put cost two fsyncs in a
- * row: its entry's, then its commit index's, which the next put's entry had
- * to wait behind (strace of one sequential writer: 2.0 fdatasync per put).
+ * next fsynced batch. (The raft actor uses it when a tick writes a commit
+ * index that no write of entries carried; with an fsync of its own, such a
+ * write once made the next put's entry wait behind a second fsync.)
  *
  * After a failed batch nothing more is written: the caller's view of the log
  * is ahead of the disk, so every pending and later write is refused.
