@@ -188,7 +188,7 @@ export class ActorSystem {
     const incarnation = (this.#incarnations.get(thread) ?? 0) + 1;
     this.#incarnations.set(thread, incarnation);
     return WorkerSlot.start({
-      boot: { threadIndex: thread, limits: this.#options.limits, peers, directory: this.#directory.snapshot(), adopt },
+      boot: { threadIndex: thread, limits: this.#options.limits, peers, directory: this.#directory.snapshot(), adopt, nice: this.#options.workerNice },
       incarnation,
       resourceLimits: this.#options.workerResourceLimits,
       startTimeoutMs: this.#options.startTimeoutMs,

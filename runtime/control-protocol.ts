@@ -33,6 +33,8 @@ export interface WorkerBoot {
   readonly directory: readonly DirectoryChange[];
   /** Actors this (replacement) thread takes over, registered suspended until the supervisor restarts them. */
   readonly adopt: readonly ActorSpec[];
+  /** The thread's nice value (ActorSystemOptions.workerNice). */
+  readonly nice: number;
   readonly controlPort: MessagePort;
 }
 

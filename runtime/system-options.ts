@@ -9,6 +9,7 @@ import { defaultOffloadThreads } from './offload.ts';
 import { planPlacement, type Placement, type PlacementPlan } from './placement.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, RING_CAPACITY_MAX_BYTES, RING_CAPACITY_MIN_BYTES } from './ring/index.ts';
 import { resolveSupervision, type SupervisionOptions, type SupervisionPolicy } from './supervision.ts';
+import { NICE_MAX } from './thread-priority.ts';
 import type { ThreadLimits } from './thread-runtime.ts';
 
 export interface ActorSystemOptions {
@@ -34,6 +35,12 @@ export interface ActorSystemOptions {
   readonly offloadThreads?: number;
   /** Jobs that may wait for an offload thread. Default 256. */
   readonly offloadQueueMax?: number;
+  /**
+   * Nice value (0..19) for every actor worker thread, so the host's own
+   * thread wins when they compete for a CPU (see thread-priority.ts; Linux
+   * only, elsewhere ignored). Default 0: the workers run like the host.
+   */
+  readonly workerNice?: number;
 }
 
 export interface ResolvedSystemOptions {
@@ -47,6 +54,7 @@ export interface ResolvedSystemOptions {
   readonly workerResourceLimits: ResourceLimits | undefined;
   readonly offloadThreads: number;
   readonly offloadQueueMax: number;
+  readonly workerNice: number;
 }
 
 export const DEFAULT_LIMITS: ThreadLimits = {
@@ -88,7 +96,15 @@ export function resolveSystemOptions(options: ActorSystemOptions): ResolvedSyste
     workerResourceLimits: options.workerResourceLimits,
     offloadThreads: requirePositiveInteger('offloadThreads', options.offloadThreads ?? defaultOffloadThreads()),
     offloadQueueMax: requirePositiveInteger('offloadQueueMax', options.offloadQueueMax ?? 256),
+    workerNice: requireNice(options.workerNice ?? 0),
   };
+}
+
+function requireNice(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > NICE_MAX) {
+    throw new InvalidOptionError({ option: 'workerNice', reason: `must be an integer in [0, ${NICE_MAX}] (workers never run above the host), got ${String(value)}` });
+  }
+  return value;
 }
 
 function requirePositiveInteger(option: string, value: unknown): number {

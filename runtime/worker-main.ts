@@ -11,12 +11,19 @@ import * as Comlink from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { behaviourFactoryFor } from './behaviour-loader.ts';
 import type { WorkerBoot } from './control-protocol.ts';
+import { setOwnThreadNice } from './thread-priority.ts';
 import { ThreadRuntime } from './thread-runtime.ts';
 import { createWorkerControl } from './worker-control.ts';
 
 const boot = workerData as WorkerBoot;
 if (parentPort === null) throw new Error('worker-main.ts must run inside a worker thread');
 const toSupervisor = parentPort;
+
+// Before any actor runs, so no message is handled at the wrong priority.
+const niceOutcome = boot.nice === 0 ? null : setOwnThreadNice(boot.nice);
+if (niceOutcome !== null && !niceOutcome.applied && process.platform === 'linux') {
+  process.emitWarning(`actor worker ${boot.threadIndex}: workerNice ${boot.nice} not applied: ${niceOutcome.reason}`, 'ConclaveRuntimeWarning');
+}
 
 const runtime = new ThreadRuntime(boot.threadIndex, boot.limits, (report) => toSupervisor.postMessage(report));
 runtime.applyDirectory(boot.directory);

@@ -93,6 +93,26 @@ t.test('PendingAsks settles each ask exactly once: reply, timeout or a dead thre
   t.equal(pending.size, 0);
 });
 
+t.test('PendingAsks: asks with different timeouts share one timer and each times out at its own deadline', async (t) => {
+  const pending = new PendingAsks(0, 10);
+  const openedAt = performance.now();
+  const long = pending.open('long', 1, 60_000);
+  const late = pending.open('late', 1, 80);
+  const early = pending.open('early', 1, 20);
+  const answered = pending.open('answered', 1, 20);
+  pending.settle(answered.askId, { ok: true, value: 'in time' });
+  t.equal(await answered.reply, 'in time', 'an answered ask never times out');
+  await t.rejects(early.reply, { code: 'ASK_TIMEOUT', details: { actor: 'early', timeoutMs: 20 } });
+  t.ok(performance.now() - openedAt >= 19, 'not before its deadline');
+  t.equal(pending.size, 2, 'the others still wait');
+  await t.rejects(late.reply, { code: 'ASK_TIMEOUT', details: { actor: 'late', timeoutMs: 80 } });
+  t.ok(performance.now() - openedAt >= 79, 'the later deadline is kept after the earlier one fired');
+  t.equal(pending.size, 1);
+  pending.settle(long.askId, { ok: true, value: 'done' });
+  t.equal(await long.reply, 'done');
+  t.equal(pending.size, 0, 'nothing left, so no timer holds the thread');
+});
+
 t.test('typed errors keep their class and details across a thread boundary', async (t) => {
   for (const error of [new ActorStoppedError({ actor: 'x' }), new MailboxFullError({ actor: 'y', limitMessages: 5 })]) {
     const copy = fromWireError(unpack(pack(toWireError(error, 'ignored'))) as ReturnType<typeof toWireError>);
