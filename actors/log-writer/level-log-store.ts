@@ -23,7 +23,7 @@ import {
   type GroupCommitLimits,
   type GroupCommitStats,
 } from './group-commit.ts';
-import { entryDeletions, logDbLocation, openLogDb, type LogDb, type LogDbOperation } from './log-db.ts';
+import { entryDeletions, logDbLocation, openLogDb, writeBatch, type LogDb, type LogDbOperation } from './log-db.ts';
 import type { DurableUpTo, LogStoreLogger, RecoveredLog } from './log-store.ts';
 import type { WritePlan } from './log-view.ts';
 import { encodeEntry, encodeHardState, encodeSnapshot, openRecord, type StoredRecord } from './record-codec.ts';
@@ -95,7 +95,7 @@ export class LevelLogStore extends CheckedLogStore {
     this.#commit = new GroupCommit<LogDbOperation>({
       ...options,
       dataDir: location,
-      writeBatch: (operations, fsync) => (operations.length === 0 ? Promise.resolve() : db.batch(operations as LogDbOperation[], { sync: fsync })),
+      writeBatch: (operations, fsync) => (operations.length === 0 ? Promise.resolve() : writeBatch(db, operations, fsync)),
     });
   }
 

@@ -30,6 +30,29 @@ export async function openLogDb(location: string): Promise<LogDb> {
   return db;
 }
 
+/**
+ * Writes `operations` as one atomic LevelDB batch, through abstract-level's
+ * chained batch rather than db.batch(array): the array form copies and
+ * normalises every operation in JavaScript first, which made it 3-4x dearer
+ * on the calling thread (16 puts of 330 B: 138-204 vs 33-50 µs per call; one
+ * put: 23-55 vs 19-33 µs; `node --import tsx bench/log-writer/batch-call.ts`,
+ * three alternating rounds of 2,000 calls), and this runs
+ * on the log writer's thread once per Raft Ready. Same records, same atomicity.
+ */
+export async function writeBatch(db: LogDb, operations: readonly LogDbOperation[], sync: boolean): Promise<void> {
+  const batch = db.batch();
+  try {
+    for (const operation of operations) {
+      if (operation.type === 'put') batch.put(operation.key, operation.value);
+      else batch.del(operation.key);
+    }
+  } catch (error) {
+    await batch.close(); // an unwritten chained batch holds the database open
+    throw error;
+  }
+  await batch.write({ sync });
+}
+
 /** Deletes of every entry in `range`: LevelDB has no atomic range delete inside a batch. */
 export function entryDeletions(range: IndexRange | null): LogDbOperation[] {
   const deletions: LogDbOperation[] = [];

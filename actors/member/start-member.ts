@@ -27,6 +27,8 @@ export interface MemberOptions {
   readonly electionTimeoutMs: number;
   readonly preVote: boolean;
   readonly placement: MemberPlacement;
+  /** Nice value of the member's worker threads (ActorSystemOptions.workerNice). Default 0. */
+  readonly workerNice?: number;
   readonly watchProgressIntervalMs: number;
   /** Applied entries between snapshots (etcd's --snapshot-count). */
   readonly snapshotCountEntries: number;
@@ -162,7 +164,7 @@ async function spawnTransport(system: ActorSystem, options: MemberOptions, peer:
 
 export async function startMember(options: MemberOptions): Promise<Member> {
   const actors = Object.values(ActorNames).filter((name) => options.peer !== null || name !== ActorNames.transport);
-  const system = await ActorSystem.start(runtimePlacement(options.placement, actors));
+  const system = await ActorSystem.start({ ...runtimePlacement(options.placement, actors), workerNice: options.workerNice ?? 0 });
   const hasTransport = options.peer !== null;
   const requestTimeoutMs = requestTimeoutMsOf(options.electionTimeoutMs);
   try {

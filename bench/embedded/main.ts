@@ -1,6 +1,7 @@
 /**
  * npm run bench:embedded [-- --seconds S --keys N --repeats R
  *                            --placements one-worker,two-workers,per-actor [--groups JSON]]
+ *   (a placement may carry its workers' nice value: one-worker@nice0,one-worker@nice10)
  *
  * The placement study: every placement in one process run, side by side,
  * repeated R times in alternating order. For each: open time, durable put
@@ -16,6 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_WORKER_NICE } from '../../src/embedded/open.ts';
 import { open, type Conclave } from '../../src/index.ts';
 import { candidatesFrom, orderFor, type Candidate } from './candidates.ts';
 import { formatPhase, measurePhase, timed, type PhaseResult } from './measure.ts';
@@ -75,13 +77,13 @@ function recordPhase(label: string, phase: PhaseResult): void {
   summary.record(label, { name: `${name}: CPU µs/op`, decimals: 0 }, phase.cpuMicrosPerOp);
 }
 
-async function benchPlacement({ label, placement }: Candidate, repetition: number): Promise<void> {
+async function benchPlacement({ label, placement, workerNice }: Candidate, repetition: number): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'conclave-bench-embedded-'));
   try {
-    const opened = await timed(() => open({ dir, placement }));
+    const opened = await timed(() => open({ dir, placement, ...(workerNice === undefined ? {} : { workerNice }) }));
     const db = opened.value;
     try {
-      console.log(`\n## placement ${JSON.stringify(placement)}, repetition ${repetition + 1}: open ${Math.round(opened.window.wallMs)} ms, ${Math.round(opened.window.cpuMs)} ms CPU`);
+      console.log(`\n## placement ${JSON.stringify(placement)}${workerNice === undefined ? '' : `, workerNice ${workerNice}`}, repetition ${repetition + 1}: open ${Math.round(opened.window.wallMs)} ms, ${Math.round(opened.window.cpuMs)} ms CPU`);
       summary.record(label, { name: 'open ms', decimals: 0 }, opened.window.wallMs);
       summary.record(label, { name: 'open: CPU ms', decimals: 0 }, opened.window.cpuMs);
       const phases: Array<[string, number, (i: number) => Promise<unknown>]> = [
@@ -123,5 +125,6 @@ for (let repetition = 0; repetition < repeats; repetition += 1) {
 }
 console.log(`\n## medians over ${repeats} repetition(s), range in brackets (load average now ${loadavg().map((l) => l.toFixed(2)).join(' ')})\n`);
 console.log(summary.markdown());
-const reference = candidates.find((c) => c.label === DEFAULT_PLACEMENT) ?? candidates[0];
+const isDefault = (c: Candidate) => c.placement === DEFAULT_PLACEMENT && (c.workerNice ?? DEFAULT_WORKER_NICE) === DEFAULT_WORKER_NICE;
+const reference = candidates.find(isDefault) ?? candidates[0];
 console.log(`\nevent-loop p99 ms: ${summary.median(reference!.label, 'put c=256: host loop p99 ms').toFixed(2)}`);

@@ -77,13 +77,26 @@ export class BackendQuota {
     this.nowMs = deps.nowMs ?? (() => performance.now());
   }
 
-  /** Resolves when a write of `costBytes` may be proposed; throws NoSpaceError (after raising the alarm) when not. */
-  async admit(costBytes: number): Promise<void> {
+  /**
+   * Undefined when a write of `costBytes` may be proposed at once (nearly
+   * always: no promise, no extra microtask on every write); otherwise a
+   * promise that resolves when it may, or rejects with NoSpaceError (after
+   * raising the alarm).
+   */
+  admit(costBytes: number): Promise<void> | undefined {
     if (!Number.isSafeInteger(costBytes) || costBytes < 0) throw new RangeError(`costBytes must be a non-negative integer, got ${costBytes}`);
-    if (costBytes === 0 || this.quotaBytes === null) return;
-    const cached = this.measurement ?? (await this.ask());
+    if (costBytes === 0 || this.quotaBytes === null) return undefined;
+    const cached = this.measurement;
+    if (cached === null) return this.admitAfterAsking(costBytes, true);
     if (this.nowMs() - cached.askedAtMs > this.maxAgeMs) this.refreshInBackground();
-    if (this.fits(cached, costBytes)) return this.admitted(costBytes);
+    if (!this.fits(cached, costBytes)) return this.admitAfterAsking(costBytes, false);
+    this.admitted(costBytes);
+    return undefined;
+  }
+
+  /** The size is asked for first; `twice`: when the first answer does not fit either, ask once more (a compaction may have just freed space). */
+  private async admitAfterAsking(costBytes: number, twice: boolean): Promise<void> {
+    if (twice && this.fits(await this.ask(), costBytes)) return this.admitted(costBytes);
     if (this.fits(await this.ask(), costBytes)) return this.admitted(costBytes);
     // etcd ignores the alarm request's own failure: the write is refused either way.
     await this.deps.raiseAlarm().catch(() => undefined);
