@@ -17,6 +17,13 @@
  * core's ReadIndex. While no leader is known or reachable, requests are
  * held until one is (as etcd's members do); every wait is bounded by etcd's
  * request timeout, counted from the request's first wait.
+ *
+ * Removal: this member is removed once it applies the conf change removing
+ * it, or once a peer of its cluster says so (the transport's removal
+ * notice): a follower cut off while it was removed never gets that entry's
+ * commit. Either way the host hears at once through 'await-removal'. The
+ * members committed changes removed are handed to the transport, which
+ * answers their messages with that notice (etcd's members do the same).
  */
 import { Packr } from 'msgpackr';
 import { defineActor, matchType, type ActorContext, type Replier } from '../../runtime/index.ts';
@@ -24,7 +31,7 @@ import type { ApplierMessage, ReadRequest, ReadResult, WriteResult } from '../ap
 import type { LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import type { LogWriterMessage } from '../log-writer/log-writer-actor.ts';
 import { callMember, undelivered } from '../transport/call-member.ts';
-import type { TransportMessage } from '../transport/transport-messages.ts';
+import { REMOVED_MEMBERS_MAX, type RemovalNotice, type TransportMessage } from '../transport/transport-messages.ts';
 import type { RecoveredLog } from '../log-writer/log-store.ts';
 import type { MemberRecord } from '../member/member-info.ts';
 import { ActorNames } from '../member/names.ts';
@@ -54,6 +61,14 @@ export type RaftActorMessage =
   | { readonly type: 'read'; readonly read: ReadRequest }
   /** Raft messages from other members, one batch per transport read. */
   | { readonly type: 'peer-batch'; readonly messages: readonly Message[] }
+  /** From the transport: a peer of this cluster says the cluster removed this member. */
+  | RemovalNotice
+  /**
+   * Ask (the host's long poll): answered true as soon as this member knows it
+   * was removed (at once if it knows already), false after `maxWaitMs` or
+   * when the actor closes. At most MAX_REMOVAL_WAITERS wait at once.
+   */
+  | { readonly type: 'await-removal'; readonly maxWaitMs: number }
   | { readonly type: 'status' }
   /** From the applier: its state at `index`, to store as the snapshot and compact the log behind. */
   | { readonly type: 'snapshot-made'; readonly index: number; readonly data: Uint8Array }
@@ -143,6 +158,10 @@ const timedOut: Refusal = { grpcCode: 14, message: 'etcdserver: request timed ou
 const learnerNotReady: Refusal = { grpcCode: 9, message: 'etcdserver: can only promote a learner member which is in sync with leader' };
 /** etcd promotes a learner only once its log holds at least this share of the leader's. */
 const LEARNER_READY_SHARE = 0.9;
+/** Hosts waiting on 'await-removal' at once (one Conclave handle needs one). */
+const MAX_REMOVAL_WAITERS = 16;
+/** The longest 'await-removal' wait: the host asks again after it. */
+const REMOVAL_WAIT_MAX_MS = 10 * 60_000;
 /** Heartbeats between two tries of a leader that could not be reached. */
 const UNREACHABLE_RETRY_TICKS = 2;
 const transferNotLeader: Refusal = { grpcCode: 9, message: 'etcdserver: not leader' };
@@ -206,6 +225,9 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   let leaderWaiters: LeaderWaiter[] = [];
   const waitDeadlines = new WeakMap<object, number>();
   let removed = false;
+  let removalWaiters: Array<{ readonly replier: Replier<boolean>; readonly deadlineTick: number }> = [];
+  /** Members committed changes removed and did not add back, oldest first (what the transport refuses). */
+  const removedPeers = new Set<NodeId>();
   let leaderChangesSeen = 0;
   let proposalsFailed = 0;
   let warnedNoTransport = false;
@@ -222,6 +244,14 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     }
   }
 
+  /**
+   * Called with the core's role and leader as soon as they may have changed
+   * (after peer messages and ticks, and before each Ready is collected), not
+   * when a Ready reports them: a new leader's held proposals then go out in
+   * the same append as its first entry, and a follower forwards its held
+   * requests before it writes what the leader sent it. Calls without a change
+   * do nothing.
+   */
   function onSoftState(soft: SoftState): void {
     if (transfer !== null && soft.leader === transfer.to) {
       transfer.settle({ ok: true, value: { leader: soft.leader } });
@@ -245,6 +275,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     refuseReads(timedOut, (batch) => batch.deadlineTick <= ticks);
     releaseLeaderWaiters((waiter) => waiter.deadlineTick <= ticks, (waiter) => waiter.refuse(timedOut));
     releaseLeaderWaiters((waiter) => waiter.unreachableLeader !== 0 && waiter.retryTick <= ticks, (waiter) => waiter.retry());
+    answerRemovalWaiters(false, (waiter) => waiter.deadlineTick <= ticks);
     if (transfer !== null && transfer.deadlineTick <= ticks) {
       transfer.settle(refused(transferTimedOut));
       transfer = null;
@@ -319,9 +350,15 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   }
 
   async function persistAndPublish(): Promise<void> {
-    while (node.hasReady()) {
+    for (;;) {
+      // Before the Ready is collected, so what a leader change releases joins it (see onSoftState).
+      onSoftState(node.softState());
+      if (!node.hasReady()) return;
       const ready = node.ready();
-      if (ready.softState) onSoftState(ready.softState);
+      // Committed entries this member already holds durably need not wait for this Ready's writes
+      // (on a leader, that is all of them: it counts its own log only once durable).
+      const durableCommitted = ready.snapshot === null ? countBelow(ready.committedEntries, ready.entries[0]?.index ?? Infinity) : 0;
+      publishCommitted(ready.committedEntries.slice(0, durableCommitted));
       if (ready.snapshot) await snapshots.persistIncoming(ready.snapshot);
       // A leader's appends may leave while its own copy is being written (Raft thesis 10.2.1): the
       // core counts the leader's own log toward a quorum only after advance(). Votes and acks wait.
@@ -333,19 +370,27 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
         snapshots.installIncoming(ready.snapshot);
         syncTransportPeers();
       }
-      if (ready.committedEntries.length > 0) {
-        applier().send({ type: 'apply', entries: ready.committedEntries, waiters: waitersFor(ready.committedEntries) });
-        const confChanges = ready.committedEntries.filter((entry) => entry.kind === 'conf-change');
-        if (confChanges.length > 0) {
-          syncTransportPeers();
-          for (const entry of confChanges) {
-            const { change } = decodeConfChange(entry.data);
-            if (change.node === args.memberId) removed = change.kind === 'remove';
-          }
-        }
-      }
+      publishCommitted(durableCommitted === 0 ? ready.committedEntries : ready.committedEntries.slice(durableCommitted));
       serveReadStates(ready.readStates);
       node.advance();
+    }
+  }
+
+  /** How many of `entries` (ascending indexes) lie below `index`. */
+  function countBelow(entries: readonly Entry[], index: number): number {
+    let count = 0;
+    while (count < entries.length && (entries[count] as Entry).index < index) count += 1;
+    return count;
+  }
+
+  /** Hands committed entries to the applier (which answers their proposers) and follows membership changes. */
+  function publishCommitted(entries: readonly Entry[]): void {
+    if (entries.length === 0) return;
+    applier().send({ type: 'apply', entries, waiters: waitersFor(entries) });
+    const confChanges = entries.filter((entry) => entry.kind === 'conf-change');
+    if (confChanges.length > 0) {
+      syncTransportPeers();
+      noteMembershipChanges(confChanges.map((entry) => decodeConfChange(entry.data).change));
     }
   }
 
@@ -392,6 +437,45 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     }
     pendingReads.set(batchId, { reads: batch, deadlineTick: ticks + requestTimeoutTicks });
     drive();
+  }
+
+  /** Tracks this member's own removal and the removed peers the transport must refuse. */
+  function noteMembershipChanges(changes: readonly ConfChange[]): void {
+    let removedPeersChanged = false;
+    for (const change of changes) {
+      if (change.node === args.memberId) {
+        removed = change.kind === 'remove';
+      } else if (change.kind === 'remove') {
+        removedPeers.delete(change.node);
+        removedPeers.add(change.node);
+        removedPeersChanged = true;
+      } else if (change.kind !== 'update') {
+        // Added again (MemberAdd gives fresh IDs, so only an ID reused by hand gets here): no longer refused.
+        removedPeersChanged = removedPeers.delete(change.node) || removedPeersChanged;
+      }
+    }
+    for (const oldest of removedPeers) {
+      if (removedPeers.size <= REMOVED_MEMBERS_MAX) break;
+      removedPeers.delete(oldest);
+    }
+    if (removedPeersChanged && args.hasTransport) transport().send({ type: 'set-removed', ids: [...removedPeers] });
+    if (removed) answerRemovalWaiters(true, () => true);
+  }
+
+  function answerRemovalWaiters(answer: boolean, which: (waiter: { readonly deadlineTick: number }) => boolean): void {
+    if (removalWaiters.length === 0) return;
+    const answered = removalWaiters.filter(which);
+    removalWaiters = removalWaiters.filter((waiter) => !which(waiter));
+    for (const waiter of answered) waiter.replier.resolve(answer);
+  }
+
+  function awaitRemoval(maxWaitMs: number, replier: Replier<boolean>): void {
+    if (!Number.isFinite(maxWaitMs) || maxWaitMs <= 0 || maxWaitMs > REMOVAL_WAIT_MAX_MS) {
+      return replier.reject(new RangeError(`await-removal: maxWaitMs must be in (0, ${REMOVAL_WAIT_MAX_MS}], got ${maxWaitMs}`));
+    }
+    if (removed || closed) return replier.resolve(removed);
+    if (removalWaiters.length >= MAX_REMOVAL_WAITERS) return replier.reject(new Error(`await-removal: ${MAX_REMOVAL_WAITERS} hosts wait already`));
+    removalWaiters.push({ replier, deadlineTick: ticks + Math.ceil(maxWaitMs / args.heartbeatIntervalMs) });
   }
 
   /** Points the transport at the member table as it stands after the entries just sent to the applier. */
@@ -535,6 +619,10 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   if (voters.length === 1 && voters[0] === args.memberId) {
     for (let tick = 0; tick < 2 * electionTimeoutTicks; tick += 1) node.tick();
   }
+  // The transport starts from the bootstrap record's members; a recovered snapshot may hold
+  // members added at runtime since (their IDs are not derivable from flags), and the entries
+  // replayed after it need not contain a membership change that would tell the transport.
+  if (recovered.snapshot !== null) syncTransportPeers();
   drive();
   const ticker = setInterval(() => ctx.self.send({ type: 'tick' }), args.heartbeatIntervalMs);
   ticker.unref();
@@ -564,8 +652,16 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     'peer-batch': (message) => {
       if (closed) return;
       for (const peerMessage of message.messages) node.step(peerMessage);
+      onSoftState(node.softState());
       drive();
     },
+    'removal-notice': () => {
+      // The transport logged who said so; the host stops the member once it hears.
+      if (removed || closed) return;
+      removed = true;
+      answerRemovalWaiters(true, () => true);
+    },
+    'await-removal': (message, context) => awaitRemoval(message.maxWaitMs, context.deferReply<boolean>()),
     status: (): RaftActorStatus => {
       const status = node.status();
       return {
@@ -591,6 +687,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     tick: () => {
       if (closed) return;
       node.tick();
+      onSoftState(node.softState());
       onTick();
       drive();
     },
@@ -608,6 +705,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       readBatch = [];
       transfer?.settle(refused(stopped));
       releaseLeaderWaiters(() => true, (waiter) => waiter.refuse(stopped));
+      answerRemovalWaiters(false, () => true);
       transfer = null;
     },
   });

@@ -5,10 +5,20 @@
  * socket read to the transport as one batch, reassembles snapshot streams,
  * and runs calls, writing their replies back on the same socket.
  *
+ * A member about to join asks instead (discover): it is answered with the
+ * cluster ID and the member table as this member has applied it, and the
+ * connection closes.
+ *
+ * A peer the cluster removed is told so (a removed frame) instead of being
+ * welcomed, or at its next read once admitted: from then on nothing it sends
+ * is read, and the socket closes once the calls it made before are answered
+ * (a member that forwarded its own removal hears the result).
+ *
  * It never delivers a frame that failed its CRC, a snapshot that failed its
- * checks, or a Raft message whose envelope does not match the authenticated
- * peer and this member. Bounds: frames by maxFrameBytes, snapshots by
- * maxSnapshotBytes, running calls by MAX_RUNNING_CALLS.
+ * checks, a Raft message whose envelope does not match the authenticated
+ * peer and this member, or anything from a removed member. Bounds: frames
+ * by maxFrameBytes, snapshots by maxSnapshotBytes, running calls by
+ * MAX_RUNNING_CALLS.
  */
 import type { Socket } from 'node:net';
 import type { Message, NodeId } from '../raft/core/types.ts';
@@ -16,14 +26,16 @@ import { callFailure } from './call-table.ts';
 import { FrameDecoder, FrameError } from './frame-codec.ts';
 import { SnapshotAssembler, SnapshotTransferError } from './snapshot-stream.ts';
 import { memberName, type TransportLog } from './transport-log.ts';
-import { ProtocolError, decodeWireFrame, encodeWireFrame, type WireFrame } from './wire-protocol.ts';
+import { ProtocolError, decodeWireFrame, encodeWireFrame, type WireFrame, type WireMember } from './wire-protocol.ts';
 
 /** Calls from one connection running at once; more are refused, not queued. */
 export const MAX_RUNNING_CALLS = 1_024;
-/** How long a rejected dialer gets to read the reason before the socket is destroyed. */
+/** How long a rejected (or removed, or discovering) dialer gets to read the last frame before the socket is destroyed. */
 const REJECT_LINGER_MS = 1_000;
 /** How long a dialer may take to say hello. */
 const HELLO_TIMEOUT_MS = 5_000;
+/** How long listing the members for a discover answer may take before the connection is closed unanswered. */
+export const DISCOVER_ANSWER_TIMEOUT_MS = 5_000;
 
 type Hello = Extract<WireFrame, { kind: 'hello' }>;
 type Call = Extract<WireFrame, { kind: 'call' }>;
@@ -37,11 +49,23 @@ export interface InboundOptions {
   readonly maxSnapshotBytes: number;
 }
 
+/** What the transport makes of a hello. */
+export type Admission =
+  | { readonly kind: 'welcome' }
+  /** The hello is sound, but a committed membership change removed its sender. */
+  | { readonly kind: 'removed' }
+  | { readonly kind: 'refused'; readonly reason: string };
+
 export interface InboundHooks {
   readonly log: TransportLog;
-  /** null to admit the peer, else the reason it is refused. */
-  readonly authenticate: (hello: Hello) => string | null;
+  readonly authenticate: (hello: Hello) => Admission;
   readonly onRejected: () => void;
+  /** The member table, for a discover answer; rejects when this member cannot list it. */
+  readonly listMembers: () => Promise<readonly WireMember[]>;
+  /** Whether a committed membership change removed `peerId`: checked once per read of an admitted peer. */
+  readonly isRemoved: (peerId: NodeId) => boolean;
+  /** This connection just told `peerId` it was removed. */
+  readonly onToldRemoved: (peerId: NodeId) => void;
   readonly deliver: (from: NodeId, messages: Message[]) => void;
   readonly onDropped: (count: number) => void;
   /** Runs an admitted call; resolves with the reply frame (never rejects). */
@@ -57,6 +81,10 @@ export class InboundConnection {
   readonly #remote: string;
   #peerId: NodeId | null = null;
   #runningCalls = 0;
+  /** Set once the peer was told the cluster removed it: nothing more it sends is read. */
+  #toldRemoved = false;
+  /** Set once the dialer asked to discover: its answer is on the way, and nothing more it sends is read. */
+  #discovering = false;
   /** A transfer that failed: its remaining frames are ignored without more warnings. */
   #abandonedTransferId: number | null = null;
   #timer: NodeJS.Timeout | null;
@@ -82,6 +110,8 @@ export class InboundConnection {
   }
 
   #onData(chunk: Buffer): void {
+    if (this.#toldRemoved) return;
+    if (this.#peerId !== null && this.#hooks.isRemoved(this.#peerId)) return this.#tellRemoved(this.#peerId);
     const batch: Message[] = [];
     try {
       for (const payload of this.#decoder.push(chunk)) {
@@ -114,24 +144,45 @@ export class InboundConnection {
   }
 
   #onHello(frame: WireFrame): void {
-    if (frame.kind === 'discover') {
-      this.#clearTimer();
-      this.#socket.end(encodeWireFrame({ kind: 'cluster-info', clusterId: this.#options.clusterId, memberId: this.#options.localId }, this.#options.maxFrameBytes));
-      return;
-    }
+    if (this.#discovering) throw new ProtocolError(`a discover connection carries nothing after its discover frame, got ${frame.kind}`);
+    if (frame.kind === 'discover') return this.#answerDiscover();
     if (frame.kind !== 'hello') throw new ProtocolError(`the first frame must be hello, got ${frame.kind}`);
-    const refusal = this.#hooks.authenticate(frame);
-    if (refusal !== null) {
-      this.#hooks.log('warn', `rejected peer connection from member ${memberName(frame.from)} (${this.#remote}): ${refusal}`);
+    const admission = this.#hooks.authenticate(frame);
+    if (admission.kind === 'removed') return this.#tellRemoved(frame.from);
+    if (admission.kind === 'refused') {
+      this.#hooks.log('warn', `rejected peer connection from member ${memberName(frame.from)} (${this.#remote}): ${admission.reason}`);
       this.#hooks.onRejected();
-      this.#socket.end(encodeWireFrame({ kind: 'rejected', reason: refusal }, this.#options.maxFrameBytes));
-      this.#clearTimer();
-      this.#timer = setTimeout(() => this.#socket.destroy(), REJECT_LINGER_MS);
+      this.#socket.end(encodeWireFrame({ kind: 'rejected', reason: admission.reason }, this.#options.maxFrameBytes));
+      this.#lingerThenDestroy();
       return;
     }
     this.#clearTimer();
     this.#peerId = frame.from;
     this.#socket.write(encodeWireFrame({ kind: 'welcome' }, this.#options.maxFrameBytes));
+  }
+
+  #answerDiscover(): void {
+    this.#discovering = true;
+    this.#clearTimer();
+    this.#timer = setTimeout(() => this.#fail(`could not list the members for a discover within ${DISCOVER_ANSWER_TIMEOUT_MS} ms`), DISCOVER_ANSWER_TIMEOUT_MS);
+    this.#hooks.listMembers().then(
+      (members) => this.#endWith({ kind: 'cluster-info', clusterId: this.#options.clusterId, memberId: this.#options.localId, members: [...members] }),
+      (error: unknown) => this.#endWith({ kind: 'rejected', reason: `member ${memberName(this.#options.localId)} cannot list its members: ${error instanceof Error ? error.message : String(error)}` }),
+    );
+  }
+
+  /** Writes the last frame of a connection (a discover answer) and closes it. */
+  #endWith(frame: WireFrame): void {
+    if (this.#socket.destroyed || this.#socket.writableEnded) return;
+    let bytes: Buffer;
+    try {
+      bytes = encodeWireFrame(frame, this.#options.maxFrameBytes);
+    } catch (error) {
+      if (!(error instanceof FrameError)) throw error;
+      bytes = encodeWireFrame({ kind: 'rejected', reason: `the answer is too large: ${error.message}` }, this.#options.maxFrameBytes);
+    }
+    this.#socket.end(bytes);
+    this.#lingerThenDestroy();
   }
 
   #admit(peerId: NodeId, message: Message, batch: Message[]): void {
@@ -168,7 +219,27 @@ export class InboundConnection {
     void this.#hooks.runCall(peerId, call).then((reply) => {
       this.#runningCalls -= 1;
       this.#reply(reply);
+      if (this.#toldRemoved) this.#endOnceCallsAnswered();
     });
+  }
+
+  #tellRemoved(peerId: NodeId): void {
+    this.#toldRemoved = true;
+    this.#hooks.onToldRemoved(peerId);
+    const notice: WireFrame = { kind: 'removed', clusterId: this.#options.clusterId, memberId: this.#options.localId, removedId: peerId };
+    this.#socket.write(encodeWireFrame(notice, this.#options.maxFrameBytes));
+    this.#endOnceCallsAnswered();
+  }
+
+  #endOnceCallsAnswered(): void {
+    if (this.#runningCalls > 0 || this.#socket.writableEnded) return;
+    this.#socket.end();
+    this.#lingerThenDestroy();
+  }
+
+  #lingerThenDestroy(): void {
+    this.#clearTimer();
+    this.#timer = setTimeout(() => this.#socket.destroy(), REJECT_LINGER_MS);
   }
 
   #reply(reply: CallReply): void {

@@ -4,7 +4,10 @@
  * streams and calls to it; it reads back only the handshake answer and call
  * replies. On any failure it drops what was queued (Raft resends; a call
  * that never left fails as unreachable at once) and redials after a backoff,
- * for as long as the link exists.
+ * for as long as the link exists, except after the peer said the cluster
+ * removed this member: that is final (the member is to stop, as etcd's
+ * do), so the link sends nothing more, never redials, and only reads the
+ * replies to calls already sent until the peer closes.
  *
  * Batching: everything queued by the code running now goes out in one
  * corked write, in a microtask. Bounds: at most maxQueuedFrames
@@ -29,7 +32,7 @@ export const SOCKET_BUFFER_LIMIT_BYTES = 8 * 1024 * 1024;
 /** From dialing to the peer's welcome; a peer that takes longer is treated as down. */
 export const HANDSHAKE_TIMEOUT_MS = 5_000;
 
-export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'closed';
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'removed' | 'closed';
 
 export interface PeerLinkOptions {
   readonly localId: NodeId;
@@ -52,6 +55,8 @@ export interface PeerLinkHooks {
   /** A queued call was discarded before it reached the socket. */
   readonly onCallUndelivered: (callId: number, reason: string) => void;
   readonly onStateChange?: (peerId: NodeId, state: LinkState) => void;
+  /** The peer, a member of this cluster, said the cluster removed this member. Called at most once. */
+  readonly onRemoved: (peerId: NodeId) => void;
 }
 
 export interface PeerLinkCounters {
@@ -127,6 +132,7 @@ export class PeerLink {
   /** Queues a call frame; returns null when queued, else why it cannot go (the caller fails the call). */
   sendCall(callId: number, frame: Extract<WireFrame, { kind: 'call' }>): string | null {
     if (this.#state === 'closed') return 'the transport is closing';
+    if (this.#state === 'removed') return `member ${memberName(this.#options.peerId)} says the cluster removed this member`;
     if (this.#state === 'backoff') return `member ${memberName(this.#options.peerId)} is unreachable (${this.#lastError ?? 'connection failed'}); retrying`;
     let bytes: Buffer;
     try {
@@ -277,18 +283,36 @@ export class PeerLink {
 
   #onFrame(socket: Socket, url: string, frame: WireFrame): void {
     if (socket.destroyed) return;
+    if (frame.kind === 'removed') return this.#onRemovedNotice(url, frame);
     if (this.#state === 'connecting') {
       if (frame.kind === 'rejected') {
         this.#hooks.log('warn', `member ${memberName(this.#options.peerId)} (${url}) rejected this member's connection: ${frame.reason}`);
         this.#refusedBecause = frame.reason;
         return this.#abort(socket, `rejected: ${frame.reason}`);
       }
-      if (frame.kind !== 'welcome') throw new ProtocolError(`expected welcome or rejected, got ${frame.kind}`);
+      if (frame.kind !== 'welcome') throw new ProtocolError(`expected welcome, rejected or removed, got ${frame.kind}`);
       this.#onWelcome(url);
       return;
     }
-    if (frame.kind !== 'call-reply') throw new ProtocolError(`a listener sent a ${frame.kind} frame; it may only send call replies`);
+    if (frame.kind !== 'call-reply') throw new ProtocolError(`a listener sent a ${frame.kind} frame; it may only send call replies or removed`);
     this.#hooks.onCallReply(frame);
+  }
+
+  /** Believed only from the member dialed, of this cluster, about this member: anything else is a protocol error. */
+  #onRemovedNotice(url: string, frame: Extract<WireFrame, { kind: 'removed' }>): void {
+    const { clusterId, localId, peerId } = this.#options;
+    if (frame.clusterId !== clusterId || frame.memberId !== peerId || frame.removedId !== localId) {
+      throw new ProtocolError(
+        `a removed frame names member ${memberName(frame.removedId)} of cluster ${frame.clusterId} (from ${memberName(frame.memberId)}); this is member ${memberName(localId)} of cluster ${clusterId} dialing ${memberName(peerId)}`,
+      );
+    }
+    if (this.#state === 'removed') return;
+    this.#hooks.log('warn', `member ${memberName(peerId)} (${url}) says the cluster removed this member; this link stops`);
+    this.#refusedBecause = `member ${memberName(peerId)} says the cluster removed this member`;
+    this.#clearTimers();
+    this.#discardQueued(`member ${memberName(peerId)} says the cluster removed this member`);
+    this.#setState('removed');
+    this.#hooks.onRemoved(peerId);
   }
 
   #onWelcome(url: string): void {
@@ -305,7 +329,7 @@ export class PeerLink {
     if (socket !== this.#socket) return;
     this.#socket = null;
     this.#awaitingDrain = false;
-    if (this.#state === 'closed') return;
+    if (this.#state === 'closed' || this.#state === 'removed') return;
     this.#clearTimers();
     const wasConnected = this.#state === 'connected';
     this.#discardQueued(`the connection to member ${memberName(this.#options.peerId)} failed before the call was sent`);

@@ -11,15 +11,15 @@ import { AskTimeoutError } from '../../runtime/index.ts';
 import type { Message, NodeId } from '../raft/core/types.ts';
 import { CallTable, callFailure } from './call-table.ts';
 import { refuseCallTarget } from './call-targets.ts';
-import type { InboundHooks } from './inbound-connection.ts';
+import type { Admission, InboundHooks } from './inbound-connection.ts';
 import { PeerLink, type LinkState, type PeerLinkHooks } from './peer-link.ts';
 import { PeerListener } from './peer-listener.ts';
 import { sourceAddressFor } from './peer-url.ts';
 import { loadTlsMaterial, type TlsMaterial } from './tls-material.ts';
 import { validatePeers, validateTransportArgs, type TransportArgs } from './transport-args.ts';
 import { memberName, type TransportLog } from './transport-log.ts';
-import type { PeerAddress, PeerLinkStatus, RemoteCall, TransportStatus } from './transport-messages.ts';
-import { PROTOCOL_VERSION, type WireFrame } from './wire-protocol.ts';
+import { REMOVED_MEMBERS_MAX, type PeerAddress, type PeerLinkStatus, type RemoteCall, type TransportStatus } from './transport-messages.ts';
+import { PROTOCOL_VERSION, type WireFrame, type WireMember } from './wire-protocol.ts';
 
 export interface TransportHooks {
   /** Inbound Raft messages, one batch per socket read. */
@@ -28,6 +28,14 @@ export interface TransportHooks {
   readonly runCall: (actor: string, message: RemoteCall['message'], timeoutMs: number) => Promise<unknown>;
   readonly log: TransportLog;
   readonly onLinkState?: (peerId: NodeId, state: LinkState) => void;
+  /** A peer of this cluster said the cluster removed this member (once per peer that says it). */
+  readonly onRemoved?: (by: NodeId) => void;
+  /**
+   * This member's member table, for a joining member's discover (settles
+   * within `timeoutMs`). Without it, discover is answered with a refusal: a
+   * transport alone (tests, benchmarks) has no table to tell.
+   */
+  readonly listMembers?: (timeoutMs: number) => Promise<readonly WireMember[]>;
 }
 
 type Hello = Extract<WireFrame, { kind: 'hello' }>;
@@ -36,6 +44,8 @@ type CallReply = Extract<WireFrame, { kind: 'call-reply' }>;
 
 /** How long a link to a removed member stays open for replies to calls already made over it. */
 const RETIRED_LINK_LINGER_MS = 10_000;
+/** Bound on listing the member table for a discover answer (below the connection's own DISCOVER_ANSWER_TIMEOUT_MS). */
+const LIST_MEMBERS_TIMEOUT_MS = 3_000;
 
 export class PeerTransport {
   readonly #args: TransportArgs;
@@ -47,11 +57,15 @@ export class PeerTransport {
   readonly #links = new Map<NodeId, PeerLink>();
   readonly #received = new Map<NodeId, number>();
   #peers = new Map<NodeId, PeerAddress>();
+  #removed = new Set<NodeId>();
+  /** Removed members already logged as told: one line per member, however often it dials. */
+  readonly #loggedRemoved = new Set<NodeId>();
   #listener: PeerListener | null = null;
   #closing: Promise<void> | null = null;
   #rejectedConnections = 0;
   #droppedUnknownPeerMessages = 0;
   #droppedInboundMessages = 0;
+  #removalNoticesSent = 0;
 
   private constructor(args: TransportArgs, hooks: TransportHooks) {
     validateTransportArgs(args);
@@ -111,6 +125,22 @@ export class PeerTransport {
     this.#peers = next;
   }
 
+  /** Replaces the removed members: their connections are answered with a removed frame from their next read on. */
+  setRemoved(ids: readonly NodeId[]): void {
+    if (ids.length > REMOVED_MEMBERS_MAX) throw new RangeError(`at most ${REMOVED_MEMBERS_MAX} removed members, got ${ids.length}`);
+    for (const id of ids) {
+      if (!Number.isSafeInteger(id) || id < 1) throw new TypeError(`removed member ID must be a positive safe integer, got ${id}`);
+      if (id === this.#args.memberId) throw new TypeError(`the removed members name this member (${memberName(id)}) itself`);
+    }
+    this.#removed = new Set(ids);
+    for (const id of this.#loggedRemoved) if (!this.#removed.has(id)) this.#loggedRemoved.delete(id);
+  }
+
+  /** The members a committed change removed, as last set: MemberAdd must never hand out one of their IDs again. */
+  removedMembers(): NodeId[] {
+    return [...this.#removed];
+  }
+
   status(): TransportStatus {
     const peers: PeerLinkStatus[] = [...this.#peers.keys()].map((id) => {
       const counters = this.#links.get(id)?.counters();
@@ -133,6 +163,7 @@ export class PeerTransport {
       rejectedConnections: this.#rejectedConnections,
       droppedUnknownPeerMessages: this.#droppedUnknownPeerMessages,
       droppedInboundMessages: this.#droppedInboundMessages,
+      removalNoticesSent: this.#removalNoticesSent,
     };
   }
 
@@ -194,6 +225,7 @@ export class PeerTransport {
       log: this.#hooks.log,
       onCallReply: (frame) => this.#calls.settle(frame.callId, frame.ok ? frame.value : frame.failure),
       onCallUndelivered: (callId, reason) => this.#calls.settle(callId, callFailure('unreachable', reason)),
+      onRemoved: (peerId) => this.#hooks.onRemoved?.(peerId),
       ...(this.#hooks.onLinkState ? { onStateChange: this.#hooks.onLinkState } : {}),
     };
   }
@@ -201,9 +233,20 @@ export class PeerTransport {
   #inboundHooks(): InboundHooks & { readonly onTlsError: (remote: string, error: Error) => void } {
     return {
       log: this.#hooks.log,
-      authenticate: (hello) => this.#refusal(hello),
+      authenticate: (hello) => this.#admission(hello),
       onRejected: () => {
         this.#rejectedConnections += 1;
+      },
+      listMembers: () => {
+        const list = this.#hooks.listMembers;
+        return list ? list(LIST_MEMBERS_TIMEOUT_MS) : Promise.reject(new Error('its transport runs without a member table'));
+      },
+      isRemoved: (peerId) => this.#removed.has(peerId),
+      onToldRemoved: (peerId) => {
+        this.#removalNoticesSent += 1;
+        if (this.#loggedRemoved.has(peerId)) return;
+        this.#loggedRemoved.add(peerId);
+        this.#hooks.log('warn', `member ${memberName(peerId)} was removed from the cluster: told it so, and its messages are not delivered`);
       },
       onTlsError: (remote, error) => {
         this.#rejectedConnections += 1;
@@ -220,12 +263,15 @@ export class PeerTransport {
     };
   }
 
-  #refusal(hello: Hello): string | null {
-    if (hello.protocolVersion !== PROTOCOL_VERSION) return `protocol version ${hello.protocolVersion} is not this member's ${PROTOCOL_VERSION}`;
-    if (hello.clusterId !== this.#args.clusterId) return `cluster ID ${hello.clusterId} is not this cluster's ${this.#args.clusterId}`;
-    if (hello.to !== this.#args.memberId) return `it dialed member ${memberName(hello.to)}, this is member ${memberName(this.#args.memberId)}`;
-    if (!this.#peers.has(hello.from)) return `member ${memberName(hello.from)} is not a peer of this member`;
-    return null;
+  /** A removed member is told so only once the hello proved it speaks for this cluster, to this member. */
+  #admission(hello: Hello): Admission {
+    const refused = (reason: string): Admission => ({ kind: 'refused', reason });
+    if (hello.protocolVersion !== PROTOCOL_VERSION) return refused(`protocol version ${hello.protocolVersion} is not this member's ${PROTOCOL_VERSION}`);
+    if (hello.clusterId !== this.#args.clusterId) return refused(`cluster ID ${hello.clusterId} is not this cluster's ${this.#args.clusterId}`);
+    if (hello.to !== this.#args.memberId) return refused(`it dialed member ${memberName(hello.to)}, this is member ${memberName(this.#args.memberId)}`);
+    if (this.#removed.has(hello.from)) return { kind: 'removed' };
+    if (!this.#peers.has(hello.from)) return refused(`member ${memberName(hello.from)} is not a peer of this member`);
+    return { kind: 'welcome' };
   }
 
   async #runCall(call: Call): Promise<CallReply> {

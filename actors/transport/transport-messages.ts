@@ -32,6 +32,14 @@ export type TransportMessage =
   | { readonly type: 'call'; readonly to: NodeId; readonly call: RemoteCall; readonly timeoutMs: number }
   /** The membership changed (or became known): connect to these, drop links to others. */
   | { readonly type: 'set-peers'; readonly peers: readonly PeerAddress[] }
+  /**
+   * Members committed membership changes removed (and did not add back), at
+   * most REMOVED_MEMBERS_MAX: what they send is not delivered, and they are
+   * told they were removed. Replaces the previous list.
+   */
+  | { readonly type: 'set-removed'; readonly ids: readonly NodeId[] }
+  /** Ask: the removed member IDs last set (NodeId[]), so MemberAdd never reuses one. */
+  | { readonly type: 'removed-members' }
   /** Ask: per-peer link state (for the control plane, /metrics and tests). */
   | { readonly type: 'status' }
   /** Ask: stop listening, close every link; later sends are dropped. */
@@ -68,6 +76,18 @@ export interface TransportStatus {
   readonly droppedUnknownPeerMessages: number;
   /** Inbound messages not delivered: wrong envelope for their link, or a snapshot that failed its checks. */
   readonly droppedInboundMessages: number;
+  /** Connections from removed members answered with a removed frame. */
+  readonly removalNoticesSent: number;
+}
+
+/** The most removed member IDs the transport keeps; the oldest are forgotten first (they then meet "not a peer"). */
+export const REMOVED_MEMBERS_MAX = 1_024;
+
+/** How the raft actor hears that a peer of this cluster said the cluster removed this member. */
+export interface RemovalNotice {
+  readonly type: 'removal-notice';
+  /** The member that said so. */
+  readonly by: NodeId;
 }
 
 /** How inbound Raft messages reach the raft actor: one batch per read from a socket. */

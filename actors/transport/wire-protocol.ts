@@ -13,6 +13,7 @@
  *
  *   dialer → listener   hello {protocolVersion, clusterId, from, to}    (first frame, exactly once)
  *   listener → dialer   welcome {}                                       or rejected {reason}, then close
+ *                       or removed {clusterId, memberId, removedId}, then close
  *   dialer → listener   raft {message}                                   one Raft message (never 'snapshot')
  *                       snapshot-begin {transferId, message, totalBytes, chunkCount}
  *                                      (message.snapshot.data is empty; the data follows)
@@ -20,15 +21,27 @@
  *                       snapshot-end {transferId, sha256}                hex digest of the whole data
  *                       call {callId, actor, message, timeoutMs}
  *   listener → dialer   call-reply {callId, ok: true, value} | {callId, ok: false, failure}
+ *                       removed {clusterId, memberId, removedId}: the cluster removed the dialer;
+ *                       nothing more it sends is read, the listener closes once its calls are answered
  *
- * A member about to join a running cluster knows its peers' URLs but not the
- * cluster ID; it opens a connection and sends, instead of hello:
+ * A member about to join a running cluster knows its peers' URLs but neither
+ * the cluster ID nor the ID MemberAdd gave it; it opens a connection and
+ * sends, instead of hello:
  *   dialer → listener   discover {protocolVersion}
- *   listener → dialer   cluster-info {clusterId, memberId}, then close
- * (public facts, as etcd serves its member list on the peer port).
+ *   listener → dialer   cluster-info {clusterId, memberId, members: [{id, name, peerUrls, isLearner}]}, then close
+ *                       or rejected {reason} (the listener cannot list its members now), then close
+ * (public facts, as etcd serves its member list on the peer port). `members`
+ * is the member table as the listener has applied it. Members before it
+ * answered cluster-info without `members`; such an answer fails to decode
+ * here, and the joiner reports that the peer runs an older Conclave (the
+ * hello exchange is unchanged, so PROTOCOL_VERSION stays 1).
  *
  * The listener accepts hello only when clusterId is its own, `to` is its own
- * member ID and `from` is a member it knows; every later Raft message must
+ * member ID and `from` is a member it knows. A `from` that a committed
+ * membership change removed (checked after the cluster ID and `to`) is told
+ * so with a removed frame, at the hello or on a live connection, as etcd's
+ * members answer a removed peer; the dialer believes it only when the frame
+ * names its own cluster and itself (removedId). Every later Raft message must
  * have from = the hello's `from` and to = the listener's member. Snapshot
  * frames of one transfer arrive in order, interleaved with raft frames (so
  * heartbeats are not starved); one transfer per connection at a time.
@@ -46,8 +59,10 @@ export type WireFrame =
   | { readonly kind: 'hello'; readonly protocolVersion: number; readonly clusterId: string; readonly from: NodeId; readonly to: NodeId }
   | { readonly kind: 'welcome' }
   | { readonly kind: 'discover'; readonly protocolVersion: number }
-  | { readonly kind: 'cluster-info'; readonly clusterId: string; readonly memberId: NodeId }
+  | { readonly kind: 'cluster-info'; readonly clusterId: string; readonly memberId: NodeId; readonly members: readonly WireMember[] }
   | { readonly kind: 'rejected'; readonly reason: string }
+  /** memberId: the member saying so; removedId: the dialer it says it to. */
+  | { readonly kind: 'removed'; readonly clusterId: string; readonly memberId: NodeId; readonly removedId: NodeId }
   | { readonly kind: 'raft'; readonly message: Message }
   | { readonly kind: 'snapshot-begin'; readonly transferId: number; readonly message: Message; readonly totalBytes: number; readonly chunkCount: number }
   | { readonly kind: 'snapshot-chunk'; readonly transferId: number; readonly seq: number; readonly crc32: number; readonly data: Uint8Array }
@@ -58,10 +73,22 @@ export type WireFrame =
 
 export type WireFrameKind = WireFrame['kind'];
 
+/** One row of the member table, as a discover answer carries it. */
+export interface WireMember {
+  readonly id: NodeId;
+  readonly name: string;
+  readonly peerUrls: readonly string[];
+  readonly isLearner: boolean;
+}
+
 export class ProtocolError extends Error {
-  constructor(message: string) {
+  /** The kind of the frame that failed its shape check, when it had a string kind. */
+  readonly frameKind: string | null;
+
+  constructor(message: string, frameKind: string | null = null) {
     super(message);
     this.name = 'ProtocolError';
+    this.frameKind = frameKind;
   }
 }
 
@@ -84,6 +111,11 @@ function splitChunk(frame: Extract<WireFrame, { kind: 'snapshot-chunk' }>): { ma
 
 const isNat = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isStringArray = (value: unknown): value is string[] => Array.isArray(value) && value.every((item) => typeof item === 'string');
+
+function isWireMember(value: unknown): value is WireMember {
+  return isObject(value) && isNat(value['id']) && (value['id'] as number) > 0 && typeof value['name'] === 'string' && isStringArray(value['peerUrls']) && typeof value['isLearner'] === 'boolean';
+}
 
 /** A Raft message's envelope is sane enough to route (the Raft core checks the rest). */
 export function looksLikeRaftMessage(value: unknown): value is Message {
@@ -105,7 +137,7 @@ export function decodeWireFrame(payload: Buffer): WireFrame {
   const attachment = payload.subarray(mapEnd);
   if (value['kind'] === 'snapshot-chunk') value['data'] = attachment;
   else if (attachment.length > 0) throw new ProtocolError(`a ${String(value['kind'])} frame carries ${attachment.length} attached bytes`);
-  if (!hasFieldsOf(value)) throw new ProtocolError(`frame of kind ${JSON.stringify(value['kind'])} is unknown or misses fields`);
+  if (!hasFieldsOf(value)) throw new ProtocolError(`frame of kind ${JSON.stringify(value['kind'])} is unknown or misses fields`, value['kind']);
   return value as unknown as WireFrame;
 }
 
@@ -118,9 +150,11 @@ function hasFieldsOf(frame: Record<string, unknown>): boolean {
     case 'discover':
       return isNat(frame['protocolVersion']);
     case 'cluster-info':
-      return typeof frame['clusterId'] === 'string' && isNat(frame['memberId']);
+      return typeof frame['clusterId'] === 'string' && isNat(frame['memberId']) && Array.isArray(frame['members']) && frame['members'].every(isWireMember);
     case 'rejected':
       return typeof frame['reason'] === 'string';
+    case 'removed':
+      return typeof frame['clusterId'] === 'string' && isNat(frame['memberId']) && isNat(frame['removedId']);
     case 'raft':
       return looksLikeRaftMessage(frame['message']);
     case 'snapshot-begin':

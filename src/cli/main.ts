@@ -27,7 +27,7 @@ ${clientCommandsUsage}`;
  */
 const flagsNotYetHonoured = [
   'grpc-keepalive-min-time',
-  'strict-reconfig-check', 'pre-vote', 'auto-compaction-retention', 'auto-compaction-mode',
+  'strict-reconfig-check', 'auto-compaction-retention', 'auto-compaction-mode',
   'debug', 'log-level', 'metrics',
 ] as const;
 

@@ -7,10 +7,14 @@
  * Checks made here are the ones etcd makes before proposing (bad or taken
  * URLs, unknown member, promoting a voter, removing the last voter); the
  * Raft core refuses the rest (a change while another is pending).
+ *
+ * MemberAdd hands out a fresh ID, never one a current or removed member had
+ * as far as this member knows: a member removed and added back at the same
+ * URLs is a new member to the cluster, and learns its ID when it joins.
  */
 import type { WriteResult } from '../../actors/applier/applier-actor.ts';
 import { encodeMemberCommand } from '../../actors/member/commands.ts';
-import { memberIdOf } from '../../actors/member/member-identity.ts';
+import { MemberIdExhaustedError, freshMemberIdOf } from '../../actors/member/member-identity.ts';
 import { encodeMemberInfo, type MemberRecord } from '../../actors/member/member-info.ts';
 import type { Outcome, Refusal } from '../../actors/member/outcome.ts';
 import type { Member } from '../../actors/member/start-member.ts';
@@ -31,7 +35,11 @@ export interface MemberChange {
 export interface ClusterApi {
   /** The replicated member table, by ascending ID. */
   members(): Promise<MemberRecord[]>;
-  /** etcd's MemberAdd: the new member then starts with --initial-cluster-state existing. */
+  /**
+   * etcd's MemberAdd: the new member gets a fresh ID (never a current or removed one this member
+   * knows, even at the same URLs) and then starts with --initial-cluster-state existing, learning
+   * that ID from the running members.
+   */
   add(peerUrls: readonly string[], options?: { readonly isLearner?: boolean }): Promise<MemberChange>;
   remove(id: NodeId): Promise<MemberChange>;
   /** A learner becomes a voter. */
@@ -51,6 +59,7 @@ const errors = {
   memberNotFound: () => refusal(5, 'etcdserver: member not found'),
   badUrls: () => refusal(3, 'etcdserver: given member URLs are invalid'),
   peerUrlExists: () => refusal(9, 'etcdserver: Peer URLs already exists'),
+  memberIdExists: () => refusal(9, 'etcdserver: member ID already exist'),
   notLearner: () => refusal(9, 'etcdserver: can only promote a learner member'),
   notEnoughStarted: () => refusal(9, 'etcdserver: re-configuration failed due to not enough started members'),
   badTransferee: () => refusal(9, 'etcdserver: bad leader transferee'),
@@ -75,6 +84,16 @@ export function isValidPeerUrl(text: string): boolean {
 function checkedPeerUrls(peerUrls: readonly string[]): string[] {
   if (peerUrls.length === 0 || !peerUrls.every(isValidPeerUrl)) throw errors.badUrls();
   return peerUrls.map(canonicalUrl);
+}
+
+function freshIdOf(urls: readonly string[], clusterToken: string, taken: ReadonlySet<NodeId>): NodeId {
+  try {
+    return freshMemberIdOf(urls, clusterToken, (id) => taken.has(id));
+  } catch (error) {
+    // etcd's answer to an ID in use; only reachable if the random source repeats itself.
+    if (error instanceof MemberIdExhaustedError) throw errors.memberIdExists();
+    throw error;
+  }
 }
 
 function unwrapRefusal<T>(outcome: Outcome<T>): T {
@@ -113,10 +132,11 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
       const urls = checkedPeerUrls(peerUrls);
       // The new member could never be reached: the change would cost this member its quorum for good.
       if (member.transport === null) throw errors.alone();
-      refuseTaken(urls, await members(), null);
+      const all = await members();
+      refuseTaken(urls, all, null);
+      const taken = new Set<NodeId>([...all.map((m) => m.id), ...(await member.transport.ask<NodeId[]>({ type: 'removed-members' }))]);
       const isLearner = options.isLearner ?? false;
-      // The same formula the new member applies to its own flags, so it knows its ID without asking.
-      const subject: MemberRecord = { id: memberIdOf(urls, clusterToken), name: '', peerUrls: urls, clientUrls: [], isLearner };
+      const subject: MemberRecord = { id: freshIdOf(urls, clusterToken, taken), name: '', peerUrls: urls, clientUrls: [], isLearner };
       const context = encodeMemberInfo(subject);
       return change({ kind: isLearner ? 'add-learner' : 'add-voter', node: subject.id, context }, subject);
     },

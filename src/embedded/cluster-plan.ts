@@ -6,9 +6,13 @@
  * - `new`: every member computes the same member IDs (from peer URLs and the
  *   cluster token) and the same cluster ID (from those IDs and the token), so
  *   a cluster bootstraps with no coordinator.
- * - `existing`: the member joins a running cluster after MemberAdd; it asks a
- *   listed peer for the cluster ID and starts with no voters (the leader's
- *   log tells it the membership).
+ * - `existing`: the member joins a running cluster after MemberAdd gave it a
+ *   fresh ID. It asks the listed peers for the cluster ID and member table,
+ *   takes the ID of the row whose peer URLs are its own (as etcd's joining
+ *   members do), and starts with no voters (the leader's log tells it the
+ *   membership). No such row: it was never added, and it refuses to start.
+ *
+ * The learned ID is kept in the bootstrap record, so a restart needs nobody.
  *
  * Never: start a member on a data directory that belongs to another member or
  * another cluster; the error says which and what to change.
@@ -16,6 +20,7 @@
 import { clusterIdOf, memberIdOf } from '../../actors/member/member-identity.ts';
 import { readBootstrapRecord, writeBootstrapRecord, type BootstrapRecord } from '../../actors/member/bootstrap-record.ts';
 import type { MemberRecord } from '../../actors/member/member-info.ts';
+import type { ClusterInfo } from '../../actors/transport/discover.ts';
 import type { PeerAddress } from '../../actors/transport/transport-messages.ts';
 
 export interface ClusterBootstrap {
@@ -36,8 +41,11 @@ export interface ClusterPlan {
   readonly peerUrls: readonly string[];
 }
 
-/** Finds the running cluster's ID by asking one of `peerUrls`' members. */
-export type DiscoverClusterId = (peerUrls: readonly string[]) => Promise<number>;
+/**
+ * Asks `peerUrls`' members for the cluster ID and member table: the first
+ * answer `wanted` accepts, else the first answer (see discover.ts).
+ */
+export type DiscoverCluster = (peerUrls: readonly string[], wanted: (info: ClusterInfo) => boolean) => Promise<ClusterInfo>;
 
 export class ClusterPlanError extends Error {
   override readonly name = 'ClusterPlanError';
@@ -50,6 +58,18 @@ export const canonicalUrl = (text: string): string => {
   const url = new URL(text);
   return `${url.protocol}//${url.host}`;
 };
+
+/** Peer URLs as a comparable key: canonical, deduplicated, order-insensitive. */
+function urlsKey(urls: readonly string[]): string {
+  const canonical = urls.map((url) => {
+    try {
+      return canonicalUrl(url);
+    } catch {
+      return url;
+    }
+  });
+  return [...new Set(canonical)].sort().join(' ');
+}
 
 function membersOf(bootstrap: ClusterBootstrap, token: string): MemberRecord[] {
   const seen = new Map<string, string>();
@@ -65,18 +85,70 @@ function membersOf(bootstrap: ClusterBootstrap, token: string): MemberRecord[] {
   });
 }
 
-function planOf(record: BootstrapRecord, members: readonly MemberRecord[], self: MemberRecord): ClusterPlan {
+/**
+ * Peers: the record's members (their IDs are the cluster's), then members
+ * the flags name at URLs the record does not know (their IDs derived as at
+ * bootstrap); the member table takes over once applied.
+ */
+function planOf(record: BootstrapRecord, flagMembers: readonly MemberRecord[], self: MemberRecord): ClusterPlan {
+  const known = record.initialMembers.filter((member) => member.id !== record.memberId);
+  const knownUrls = new Set(record.initialMembers.flatMap((member) => member.peerUrls.map((url) => urlsKey([url]))));
+  const unknown = flagMembers.filter((member) => member.name !== self.name && !member.peerUrls.some((url) => knownUrls.has(urlsKey([url]))));
   return {
     clusterId: record.clusterId,
     memberId: record.memberId,
     bootstrapVoters: record.bootstrapVoters,
     initialMembers: record.initialMembers,
-    peers: members.filter((member) => member.id !== self.id).map(({ id, peerUrls }) => ({ id, peerUrls })),
+    peers: [...known, ...unknown].map(({ id, peerUrls }) => ({ id, peerUrls })),
     peerUrls: self.peerUrls,
   };
 }
 
-export async function planCluster(dir: string, name: string, token: string, bootstrap: ClusterBootstrap, discover: DiscoverClusterId): Promise<ClusterPlan> {
+/**
+ * A bootstrapped member's ID follows from its flags, so they must give it
+ * again; a joined member's came from the cluster, so its name must match.
+ */
+function checkOwner(dir: string, stored: BootstrapRecord, self: MemberRecord, name: string): void {
+  if (stored.bootstrapVoters.length > 0) {
+    if (stored.memberId === self.id) return;
+    throw new ClusterPlanError(
+      `data directory ${dir} belongs to member ${hex(stored.memberId)} of cluster ${hex(stored.clusterId)}, but --name ${name} with these peer URLs and token is member ${hex(self.id)}; use that member's own data directory`,
+    );
+  }
+  const row = stored.initialMembers.find((member) => member.id === stored.memberId);
+  if (row !== undefined && row.name === name) return;
+  throw new ClusterPlanError(
+    `data directory ${dir} belongs to member ${hex(stored.memberId)} ("${row?.name ?? '?'}") of cluster ${hex(stored.clusterId)}, not to --name ${name}; use that member's own data directory`,
+  );
+}
+
+/** Joins a running cluster: its ID is the one MemberAdd gave the row with this member's peer URLs. */
+async function joinRecord(members: readonly MemberRecord[], self: MemberRecord, discover: DiscoverCluster): Promise<BootstrapRecord> {
+  const others = members.filter((member) => member.name !== self.name).flatMap((member) => member.peerUrls);
+  if (others.length === 0) throw new ClusterPlanError('--initial-cluster-state existing needs --initial-cluster to list the running members');
+  const ownKey = urlsKey(self.peerUrls);
+  const isSelf = (row: { readonly peerUrls: readonly string[] }) => urlsKey(row.peerUrls) === ownKey;
+  const info = await discover(others, (answer) => answer.members.some(isSelf));
+  const row = info.members.find(isSelf);
+  if (row === undefined) {
+    const listed = info.members.map((member) => `${hex(member.id)} "${member.name}" ${member.peerUrls.join(',')}`).join('; ');
+    throw new ClusterPlanError(
+      `member "${self.name}" with peer URLs ${self.peerUrls.join(',')} has not been added to cluster ${hex(info.clusterId)} (${info.answeredBy} lists: ${listed}); ` +
+        `add it first on a running member (etcdctl member add ${self.name} --peer-urls=${self.peerUrls.join(',')}), then start it with --initial-cluster-state existing`,
+    );
+  }
+  // The running members as the cluster knows them; conf changes in the leader's log correct the rest.
+  const initialMembers = info.members.map((member): MemberRecord => ({
+    id: member.id,
+    name: member.id === row.id ? self.name : member.name,
+    peerUrls: [...member.peerUrls],
+    clientUrls: [],
+    isLearner: member.isLearner,
+  }));
+  return { clusterId: info.clusterId, memberId: row.id, bootstrapVoters: [], initialMembers };
+}
+
+export async function planCluster(dir: string, name: string, token: string, bootstrap: ClusterBootstrap, discover: DiscoverCluster): Promise<ClusterPlan> {
   const members = membersOf(bootstrap, token);
   const self = members.find((member) => member.name === name);
   if (self === undefined) throw new ClusterPlanError(`couldn't find local name "${name}" in the initial cluster configuration`);
@@ -84,11 +156,7 @@ export async function planCluster(dir: string, name: string, token: string, boot
   const newClusterId = clusterIdOf(members.map((member) => member.id), token);
   const stored = await readBootstrapRecord(dir);
   if (stored !== null) {
-    if (stored.memberId !== self.id) {
-      throw new ClusterPlanError(
-        `data directory ${dir} belongs to member ${hex(stored.memberId)} of cluster ${hex(stored.clusterId)}, but --name ${name} with these peer URLs and token is member ${hex(self.id)}; use that member's own data directory`,
-      );
-    }
+    checkOwner(dir, stored, self, name);
     if (state === 'new' && stored.bootstrapVoters.length > 0 && stored.clusterId !== newClusterId) {
       throw new ClusterPlanError(
         `data directory ${dir} belongs to cluster ${hex(stored.clusterId)}, but --initial-cluster and --initial-cluster-token describe cluster ${hex(newClusterId)}; ` +
@@ -97,16 +165,10 @@ export async function planCluster(dir: string, name: string, token: string, boot
     }
     return planOf(stored, members, self);
   }
-  let record: BootstrapRecord;
-  if (state === 'new') {
-    record = { clusterId: newClusterId, memberId: self.id, bootstrapVoters: members.map((member) => member.id), initialMembers: members };
-  } else {
-    const others = members.filter((member) => member.id !== self.id).flatMap((member) => member.peerUrls);
-    if (others.length === 0) throw new ClusterPlanError('--initial-cluster-state existing needs --initial-cluster to list the running members');
-    const clusterId = await discover(others);
-    // The running members as the operator listed them; conf changes in the leader's log correct the rest.
-    record = { clusterId, memberId: self.id, bootstrapVoters: [], initialMembers: members };
-  }
+  const record: BootstrapRecord =
+    state === 'new'
+      ? { clusterId: newClusterId, memberId: self.id, bootstrapVoters: members.map((member) => member.id), initialMembers: members }
+      : await joinRecord(members, self, discover);
   await writeBootstrapRecord(dir, record);
   return planOf(record, members, self);
 }

@@ -39,6 +39,7 @@ import { BackendQuota } from './backend-quota.ts';
 import { toBytes, type BytesInput } from './bytes.ts';
 import { clusterApi, type ClusterApi } from './cluster-api.ts';
 import { ClosedError, conclaveErrorOf, ConclaveError } from './errors.ts';
+import { removalOf } from './removal.ts';
 import { Watch } from './watch.ts';
 
 export interface PutOptions {
@@ -144,6 +145,7 @@ function check(work: () => void): void {
 
 export class Conclave {
   private closing: Promise<void> | null = null;
+  private removal: Promise<void> | null = null;
   readonly lease: LeaseApi;
   /** Membership: etcd's Cluster service and MoveLeader. */
   readonly cluster: ClusterApi;
@@ -295,6 +297,18 @@ export class Conclave {
     return this.ask<Uint8Array>(() => this.member.applier.ask({ type: 'encode-state' }, { timeoutMs: 10 * 60_000 }));
   }
 
+  /**
+   * Resolves as soon as this member learns that its cluster removed it: it
+   * applied the change removing it, or a peer of its cluster said so (a
+   * member cut off while it was removed never gets that change). It should
+   * then be closed, as etcd's members stop. Never rejects; stays pending if
+   * the member is closed first.
+   */
+  whenRemoved(): Promise<void> {
+    this.removal ??= removalOf(this.member.raft, () => this.isClosed());
+    return this.removal;
+  }
+
   /** Finishes queued writes, stops the member's threads. Later calls fail with ClosedError. */
   close(): Promise<void> {
     this.closing ??= stopMember(this.member);
@@ -322,7 +336,8 @@ export class Conclave {
     }
     const data = encodeMemberCommand(command);
     check(() => checkRequestSize(data.length, this.limits));
-    await this.quota.admit(quotaCostBytes(command));
+    const admission = this.quota.admit(quotaCostBytes(command));
+    if (admission !== undefined) await admission;
     return unwrap(await this.member.raft.ask<Outcome<WriteResult>>({ type: 'propose', data }));
   }
 

@@ -9,7 +9,7 @@ import { ETCD_DEFAULT_LIMITS } from '../../actors/applier/mvcc/index.ts';
 import { clusterIdOf, memberIdOf } from '../../actors/member/member-identity.ts';
 import { startMember, type MemberOptions, type MemberPlacement } from '../../actors/member/start-member.ts';
 import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
-import { discoverClusterId } from '../../actors/transport/discover.ts';
+import { discoverCluster } from '../../actors/transport/discover.ts';
 import { planCluster, type ClusterBootstrap } from './cluster-plan.ts';
 import { Conclave } from './conclave.ts';
 import { quotaBytesOf } from './backend-quota.ts';
@@ -35,6 +35,19 @@ export interface OpenOptions {
    * log-writer, applier, watch-hub, lease-wheel, transport).
    */
   readonly placement?: MemberPlacement;
+  /**
+   * Nice value (0..19) of the member's worker threads, so the host's own
+   * thread gets a CPU first when they compete (Linux; ignored elsewhere and
+   * by 'host-thread'). Default DEFAULT_WORKER_NICE; 0 runs them like the host.
+   */
+  readonly workerNice?: number;
+  /**
+   * etcd's --pre-vote: a member whose election timer fires first asks whether
+   * it could win before it raises its term, so a member cut off and back
+   * does not depose a working leader. Default true here (etcd 3.5's default);
+   * `conclave serve` follows the flag, whose default is etcd 3.4's false.
+   */
+  readonly preVote?: boolean;
   /** etcd's --heartbeat-interval. Default 100. */
   readonly heartbeatIntervalMs?: number;
   /** etcd's --election-timeout. Default 1000. */
@@ -65,6 +78,13 @@ export interface OpenOptions {
   readonly cluster?: ClusterOptions;
 }
 
+/**
+ * The embedded member's workers yield to the host under CPU contention by
+ * default: keeping the host's event loop free is why they are workers.
+ * Measured in bench/RESULTS.md ("Worker priority").
+ */
+export const DEFAULT_WORKER_NICE = 10;
+
 type Identity = Pick<MemberOptions, 'memberId' | 'clusterId' | 'voters' | 'initialMembers' | 'peer'>;
 
 function listenAddress(text: string): { host: string; port: number } {
@@ -74,7 +94,7 @@ function listenAddress(text: string): { host: string; port: number } {
 }
 
 async function clusterIdentity(dir: string, name: string, clusterToken: string, cluster: ClusterOptions): Promise<Identity> {
-  const plan = await planCluster(dir, name, clusterToken, cluster, discoverClusterId);
+  const plan = await planCluster(dir, name, clusterToken, cluster, discoverCluster);
   return {
     memberId: plan.memberId,
     clusterId: plan.clusterId,
@@ -123,8 +143,9 @@ export async function open(options: OpenOptions): Promise<Conclave> {
     ...identity,
     heartbeatIntervalMs,
     electionTimeoutMs,
-    preVote: true,
+    preVote: options.preVote ?? true,
     placement: options.placement ?? 'one-worker',
+    workerNice: options.workerNice ?? DEFAULT_WORKER_NICE,
     snapshotCountEntries: positiveInteger('snapshotCountEntries', options.snapshotCountEntries ?? 100_000),
     snapshotCatchUpEntries: positiveInteger('snapshotCatchUpEntries', options.snapshotCatchUpEntries ?? 5_000),
     watchProgressIntervalMs: positiveInteger('watchProgressIntervalMs', options.watchProgressIntervalMs ?? 10 * 60_000),

@@ -41,6 +41,8 @@ export interface ServeOptions {
   readonly placement?: MemberPlacement;
   readonly heartbeatIntervalMs: number;
   readonly electionTimeoutMs: number;
+  /** etcd's --pre-vote. Default: open()'s. */
+  readonly preVote?: boolean;
   readonly snapshotCountEntries: number;
   readonly snapshotCatchUpEntries: number;
   readonly maxRequestBytes: number;
@@ -71,30 +73,10 @@ export class ServeError extends Error {
 export interface ServingMember {
   readonly db: Conclave;
   readonly server: EtcdServer;
-  /** Resolves once a committed membership change removed this member (it should then stop, as etcd's do). */
+  /** Resolves as soon as this member learns the cluster removed it (Conclave.whenRemoved); it should then stop, as etcd's do. */
   readonly removed: Promise<void>;
   /** Stops serving, then closes the store. */
   close(): Promise<void>;
-}
-
-/** How often a serving member checks whether the cluster removed it. */
-const REMOVAL_CHECK_INTERVAL_MS = 1_000;
-
-function removalOf(db: Conclave): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setInterval(() => {
-      if (db.isClosed()) return clearInterval(timer);
-      db.status().then(
-        (status) => {
-          if (!status.removed) return;
-          clearInterval(timer);
-          resolve();
-        },
-        () => undefined, // a closing member: the next tick stops the timer
-      );
-    }, REMOVAL_CHECK_INTERVAL_MS);
-    timer.unref();
-  });
 }
 
 /** How often start-up says it is still waiting for the cluster to commit its member attributes. */
@@ -191,6 +173,7 @@ export async function serve(options: ServeOptions, log: ServeLog): Promise<Servi
     },
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     electionTimeoutMs: options.electionTimeoutMs,
+    ...(options.preVote === undefined ? {} : { preVote: options.preVote }),
     snapshotCountEntries: options.snapshotCountEntries,
     snapshotCatchUpEntries: options.snapshotCatchUpEntries,
     maxRequestBytes: options.maxRequestBytes,
@@ -241,7 +224,7 @@ export async function serve(options: ServeOptions, log: ServeLog): Promise<Servi
   return {
     db,
     server: running,
-    removed: removalOf(db),
+    removed: db.whenRemoved(),
     close: () => {
       closing ??= running.close().finally(() => db.close());
       return closing;

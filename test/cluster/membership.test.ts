@@ -1,29 +1,8 @@
 import t from 'tap';
 import { findLeader } from './support/leader.ts';
 import { MemberClient } from './support/member-client.ts';
+import { reconfigure, reconfigureCallTimeoutMs as callTimeoutMs } from './support/reconfigure.ts';
 import { program, programMissing, progressOps, recoveryTimeoutMs, startLoad, startTestCluster, verifyRun } from './support/fault-run.ts';
-
-const callTimeoutMs = 5_000;
-/**
- * etcd refuses a reconfiguration with "unhealthy cluster" until the members
- * that would form the new quorum have been connected for 5 s (its
- * --strict-reconfig-check); the call is retried until then, bounded.
- */
-const reconfigureTimeoutMs = 15_000;
-const retryIntervalMs = 200;
-
-async function reconfigure<T>(call: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + reconfigureTimeoutMs;
-  for (;;) {
-    try {
-      return await call();
-    } catch (error) {
-      const details = (error as { details?: unknown }).details;
-      if (details !== 'etcdserver: unhealthy cluster' || Date.now() > deadline) throw error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, retryIntervalMs));
-  }
-}
 
 t.test(`${program}: MemberAdd of a new member, then MemberRemove of the leader, under load`, { skip: programMissing }, async (t) => {
   const cluster = await startTestCluster(t);

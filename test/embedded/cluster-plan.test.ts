@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { BOOTSTRAP_FILE } from '../../actors/member/bootstrap-record.ts';
 import { clusterIdOf, memberIdOf } from '../../actors/member/member-identity.ts';
-import { planCluster, type ClusterBootstrap } from '../../src/embedded/cluster-plan.ts';
+import type { ClusterInfo } from '../../actors/transport/discover.ts';
+import { planCluster, type ClusterBootstrap, type DiscoverCluster } from '../../src/embedded/cluster-plan.ts';
 
 const initialCluster = {
   a: ['http://127.0.0.1:12380'],
@@ -12,7 +13,7 @@ const initialCluster = {
   c: ['http://127.0.0.1:32380'],
 };
 const bootstrap: ClusterBootstrap = { initialCluster };
-const noDiscovery = async (): Promise<number> => {
+const noDiscovery = async (): Promise<ClusterInfo> => {
   throw new Error('discovery must not be used for a new cluster');
 };
 
@@ -60,17 +61,58 @@ t.test('refuses bad bootstrap options with what to change', async (t) => {
   });
 });
 
-t.test('joining asks a running member for the cluster ID and starts with no voters', async (t) => {
+/** The member table a running cluster tells a joiner: IDs MemberAdd chose, not derived from URLs. */
+const running = [
+  { id: 0x111, name: 'a', peerUrls: ['http://127.0.0.1:12380'], isLearner: false },
+  { id: 0x222, name: 'b', peerUrls: ['http://127.0.0.1:22380'], isLearner: false },
+  { id: 0x333, name: '', peerUrls: ['http://127.0.0.1:32380', 'http://127.0.0.1:32381'], isLearner: true },
+];
+
+/** A fake discover over fixed answers, one per URL asked, recording what was asked. */
+function answering(answers: readonly (readonly ClusterInfo['members'][number][])[], asked: string[][] = []): DiscoverCluster {
+  return async (urls, wanted) => {
+    asked.push([...urls]);
+    const infos = answers.map((members, i): ClusterInfo => ({ clusterId: 0xabc, members, answeredBy: urls[i] ?? '?' }));
+    const first = infos[0];
+    if (first === undefined) throw new Error('no answer');
+    return infos.find(wanted) ?? first;
+  };
+}
+
+t.test('joining takes the ID the cluster gave the row with its own peer URLs, and starts with no voters', async (t) => {
   const dir = await tempDir(t);
   const asked: string[][] = [];
-  const plan = await planCluster(dir, 'c', 'tok', { initialCluster, state: 'existing' }, async (urls) => {
-    asked.push([...urls]);
-    return 0xabc;
-  });
+  // Flags list c's URLs in another order and with a trailing slash: they still match its row.
+  const joining = { initialCluster: { ...initialCluster, c: ['http://127.0.0.1:32381/', 'http://127.0.0.1:32380'] }, state: 'existing' as const };
+  const plan = await planCluster(dir, 'c', 'tok', joining, answering([running], asked));
   t.same(asked, [['http://127.0.0.1:12380', 'http://127.0.0.1:22380']]);
   t.equal(plan.clusterId, 0xabc);
+  t.equal(plan.memberId, 0x333, 'the ID MemberAdd chose, not one derived from the flags');
+  t.not(plan.memberId, memberIdOf(['http://127.0.0.1:32380', 'http://127.0.0.1:32381'], 'tok'));
   t.same(plan.bootstrapVoters, []);
-  t.same(plan.initialMembers.map((member) => member.name), ['a', 'b', 'c']);
+  t.same(plan.peers, [{ id: 0x111, peerUrls: ['http://127.0.0.1:12380'] }, { id: 0x222, peerUrls: ['http://127.0.0.1:22380'] }], 'peers under their cluster IDs');
+  t.same(plan.initialMembers.map((member) => [member.id, member.name, member.isLearner]), [[0x111, 'a', false], [0x222, 'b', false], [0x333, 'c', true]]);
+
+  const again = await planCluster(dir, 'c', 'tok', joining, noDiscovery);
+  t.equal(again.memberId, 0x333, 'a restart keeps the learned ID without asking anyone');
+  t.same(again.peers, plan.peers);
+  await t.rejects(planCluster(dir, 'b', 'tok', joining, noDiscovery), { name: 'ClusterPlanError', message: /belongs to member 333 \("c"\) of cluster abc, not to --name b/ });
+});
+
+t.test('joining skips an answer that does not list it yet (a member behind on MemberAdd)', async (t) => {
+  const lagging = running.filter((member) => member.id !== 0x333);
+  const plan = await planCluster(await tempDir(t), 'c', 'tok', { initialCluster: { ...initialCluster, c: running[2]!.peerUrls }, state: 'existing' }, answering([lagging, running]));
+  t.equal(plan.memberId, 0x333);
+});
+
+t.test('a joiner the cluster never added refuses to start, and says to run member add first', async (t) => {
+  const dir = await tempDir(t);
+  const notAdded = { initialCluster: { ...initialCluster, c: ['http://127.0.0.1:39999'] }, state: 'existing' as const };
+  await t.rejects(planCluster(dir, 'c', 'tok', notAdded, answering([running, running])), {
+    name: 'ClusterPlanError',
+    message: /^member "c" with peer URLs http:\/\/127.0.0.1:39999 has not been added to cluster abc \(http:\/\/127.0.0.1:12380 lists: 111 "a" .*\); add it first on a running member \(etcdctl member add c --peer-urls=http:\/\/127.0.0.1:39999\)/,
+  });
+  await t.rejects(planCluster(dir, 'c', 'tok', notAdded, noDiscovery), { message: /must not be used/ }, 'and wrote no record: the next start asks again');
 });
 
 t.test('a damaged bootstrap record is reported, never taken for another cluster', async (t) => {

@@ -116,6 +116,32 @@ t.test('lease guard: a vote request marked as a leadership transfer passes', asy
   t.match(only(drain(follower), 'vote-response'), [{ to: 3, term: 2, granted: true }]);
 });
 
+for (const preVote of [true, false]) {
+  t.test(`lease guard: a ${preVote ? 'pre-vote' : 'vote'} request held back by the lease is answered the tick the lease runs out`, async (t) => {
+    const voter = nodeWith({ id: 2, term: 1, logTerms: [1], preVote, electionTimeoutTicks: 10 });
+    voter.step({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: null });
+    drain(voter);
+    for (let i = 0; i < 9; i++) voter.tick(); // one tick short of the lease: the candidate's timer fired first
+    voter.step({ type: 'vote', from: 3, to: 2, term: 2, pre: preVote, lastIndex: 1, lastTerm: 1, transfer: false });
+    t.same(drain(voter).messages, [], 'inside the lease: no answer');
+    voter.tick();
+    t.match(only(drain(voter), 'vote-response'), [{ to: 3, term: 2, pre: preVote, granted: true }], 'answered as the lease ends, without a second request');
+    t.match(voter.status(), preVote ? { term: 1, role: 'follower' } : { term: 2, vote: 3, role: 'follower' }, 'exactly as a request arriving now');
+  });
+}
+
+t.test('lease guard: a held-back vote request is dropped when the leader is heard from again', async (t) => {
+  const voter = nodeWith({ id: 2, term: 1, logTerms: [1], preVote: false, electionTimeoutTicks: 10 });
+  voter.step({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: null });
+  drain(voter);
+  voter.step({ type: 'vote', from: 3, to: 2, term: 2, pre: false, lastIndex: 1, lastTerm: 1, transfer: false });
+  voter.step({ type: 'heartbeat', from: 1, to: 2, term: 1, commit: 0, context: null });
+  drain(voter);
+  for (let i = 0; i < 10; i++) voter.tick();
+  t.same(only(drain(voter), 'vote-response'), [], 'no answer once the lease that held it back was renewed');
+  t.match(voter.status(), { term: 1 });
+});
+
 t.test('a stale leader is told the newer term when it sends an append or heartbeat', async (t) => {
   const follower = nodeWith({ id: 2, term: 5, logTerms: [1] });
   follower.step({ type: 'heartbeat', from: 1, to: 2, term: 3, commit: 0, context: null });

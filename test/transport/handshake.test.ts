@@ -1,7 +1,8 @@
-import { connect } from 'node:net';
+import { connect, createServer } from 'node:net';
+import { Packr } from 'msgpackr';
 import t from 'tap';
-import { DiscoveryError, discoverClusterId } from '../../actors/transport/discover.ts';
-import { FrameDecoder } from '../../actors/transport/frame-codec.ts';
+import { DiscoveryError, discoverCluster } from '../../actors/transport/discover.ts';
+import { FrameDecoder, encodeFrame } from '../../actors/transport/frame-codec.ts';
 import { PROTOCOL_VERSION, decodeWireFrame, encodeWireFrame, type WireFrame } from '../../actors/transport/wire-protocol.ts';
 import { CLUSTER_ID, heartbeat, logMatching, once, receivedAtLeast, startMember, waitFor, type TestMember } from './helpers.ts';
 
@@ -92,11 +93,50 @@ t.test('an oversize frame closes the connection; the link redials and gets throu
   t.same(await receivedAtLeast(first, 1), [heartbeat(2, 1, 9)]);
 });
 
-t.test('a joining member learns the cluster ID from any listed peer', async (t) => {
-  const listener = await startMember({ memberId: 2, peers: [{ id: 1, peerUrls: ['http://127.0.0.1:1'] }] });
-  t.teardown(() => listener.transport.close());
+const table = [
+  { id: 2, name: 'two', peerUrls: ['http://127.0.0.1:2'], isLearner: false },
+  { id: 7, name: '', peerUrls: ['http://127.0.0.1:7'], isLearner: true },
+];
+
+t.test('a joining member learns the cluster ID and member table from any listed peer', async (t) => {
+  const listener = await startMember({ memberId: 2, listMembers: async () => table });
+  const behind = await startMember({ memberId: 3, listMembers: async () => table.slice(0, 1) });
+  t.teardown(() => Promise.all([listener.transport.close(), behind.transport.close()]));
   const answers = await rawExchange(listener, [{ kind: 'discover', protocolVersion: PROTOCOL_VERSION }]);
-  t.same(answers, [{ kind: 'cluster-info', clusterId: CLUSTER_ID, memberId: 2 }]);
-  t.equal(await discoverClusterId(['http://127.0.0.1:1', listener.url]), Number.parseInt(CLUSTER_ID, 16), 'an unreachable peer is skipped');
-  await t.rejects(discoverClusterId(['http://127.0.0.1:1']), DiscoveryError);
+  t.same(answers, [{ kind: 'cluster-info', clusterId: CLUSTER_ID, memberId: 2, members: table }]);
+  const clusterId = Number.parseInt(CLUSTER_ID, 16);
+  t.same(await discoverCluster(['http://127.0.0.1:1', listener.url]), { clusterId, members: table, answeredBy: listener.url }, 'an unreachable peer is skipped');
+  const listsSeven = (info: { members: readonly { id: number }[] }) => info.members.some((member) => member.id === 7);
+  t.equal((await discoverCluster([behind.url, listener.url], listsSeven)).answeredBy, listener.url, 'a peer whose table lacks the wanted row is passed over');
+  t.equal((await discoverCluster([behind.url], listsSeven)).answeredBy, behind.url, 'with no wanted answer, the first answer comes back');
+  await t.rejects(discoverCluster(['http://127.0.0.1:1']), DiscoveryError);
+});
+
+t.test('a member without a member table refuses to answer discover, and the joiner says so', async (t) => {
+  const listener = await startMember({ memberId: 2 });
+  const failing = await startMember({ memberId: 3, listMembers: () => Promise.reject(new Error('the applier is restarting')) });
+  t.teardown(() => Promise.all([listener.transport.close(), failing.transport.close()]));
+  t.match(await rawExchange(listener, [{ kind: 'discover', protocolVersion: PROTOCOL_VERSION }]), [{ kind: 'rejected', reason: /runs without a member table/ }]);
+  await t.rejects(discoverCluster([failing.url]), { name: 'DiscoveryError', message: /refused to answer: member 3 cannot list its members: the applier is restarting/ });
+});
+
+t.test('a peer that answers discover in the old shape (no member list) gets a clear error', async (t) => {
+  // What a Conclave member before member lists in discover answered: the cluster ID and its own ID only.
+  const old = createServer((socket) => {
+    socket.once('data', () => {
+      const map = new Packr({ useRecords: false }).pack({ kind: 'cluster-info', clusterId: 'abc', memberId: 2 });
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(map.length, 0);
+      socket.end(encodeFrame([length, map], 1 << 20));
+    });
+  });
+  old.listen(0, '127.0.0.1');
+  await once(old, 'listening');
+  t.teardown(() => old.close());
+  const address = old.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  await t.rejects(discoverCluster([`http://127.0.0.1:${address.port}`]), {
+    name: 'DiscoveryError',
+    message: /answered without the member list: it runs an older Conclave, which cannot tell a joining member its ID; upgrade the running members first/,
+  });
 });

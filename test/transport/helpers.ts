@@ -18,7 +18,7 @@ export interface TestMember {
   readonly events: EventEmitter;
 }
 
-export type MemberOptions = Partial<TransportArgs> & Pick<TransportArgs, 'memberId'> & { runCall?: TransportHooks['runCall'] };
+export type MemberOptions = Partial<TransportArgs> & Pick<TransportArgs, 'memberId'> & { runCall?: TransportHooks['runCall']; listMembers?: TransportHooks['listMembers'] };
 
 /** Safety net for awaited events: a test failing to see one must fail, not hang. */
 export const EVENT_TIMEOUT_MS = 10_000;
@@ -27,7 +27,7 @@ export async function startMember(options: MemberOptions): Promise<TestMember> {
   const events = new EventEmitter();
   const batches: Message[][] = [];
   const logs: string[] = [];
-  const { runCall, ...overrides } = options;
+  const { runCall, listMembers, ...overrides } = options;
   const args = transportArgs({
     clusterId: CLUSTER_ID,
     listen: [{ host: '127.0.0.1', port: 0 }],
@@ -47,6 +47,7 @@ export async function startMember(options: MemberOptions): Promise<TestMember> {
       events.emit('log', message);
     },
     onLinkState: (peerId: NodeId, state: LinkState) => events.emit('link', peerId, state),
+    ...(listMembers ? { listMembers } : {}),
   });
   const bound = transport.status().listening[0];
   if (bound === undefined) throw new Error('the transport reports no listening address');

@@ -56,6 +56,8 @@ function countVote(r: Raft, m: Extract<Message, { type: 'vote-response' }>): voi
 /** Followers, learners and candidates: start an election when no leader was heard from for the randomized timeout. */
 export function electionTick(r: Raft): void {
   r.electionElapsed++;
+  // Before our own campaign: a request answered now may make campaigning pointless (we follow its term).
+  if (r.electionElapsed >= r.cfg.electionTimeoutTicks) r.redeliverLeaseDeferredVotes();
   if (r.electionElapsed < r.randomizedElectionTimeoutTicks || !r.promotable()) return;
   r.electionElapsed = 0;
   r.campaign(r.cfg.preVote ? 'pre-vote' : 'election');

@@ -40,6 +40,8 @@ export function followerStep(r: Raft, m: Message): void {
 function heardFromLeader(r: Raft, leader: number): void {
   r.electionElapsed = 0;
   r.lead = leader;
+  // The leader is alive: votes its lease held back must not be answered when it next goes quiet.
+  r.leaseDeferredVotes.clear();
 }
 
 function respond(r: Raft, to: number, success: boolean, index: number, hintIndex: number, hintTerm: number): void {

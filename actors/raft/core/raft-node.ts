@@ -23,7 +23,7 @@
  *   compact(index, data) -> Snapshot the state machine snapshotted at `index` (<= applied)
  * Out:
  *   hasReady(); ready(): Ready; advance()   see Ready in types.ts for what to do, in order
- *   status(), termAt(index), progressOf(member)   inspection (tests, metrics, simulator)
+ *   status(), softState(), termAt(index), progressOf(member)   inspection (tests, metrics, simulator)
  * Errors (errors.ts): NotLeaderError (carries the known leader), TransferInProgressError,
  *   ConfChangeInProgressError, ProposalDroppedError, InvalidConfChangeError,
  *   InvalidTransferTargetError, RaftOptionsError, InvariantError (a broken rule: stop the member).
@@ -244,6 +244,16 @@ export class RaftNode {
       conf: r.tracker.conf,
       transferee: r.transferee,
     };
+  }
+
+  /**
+   * The role and known leader as they are now, before the next Ready reports
+   * them: a caller that learns of a new leader here can add proposals to the
+   * Ready it is about to collect.
+   */
+  softState(): SoftState {
+    const r = this.raft;
+    return { leader: r.lead, role: r.role };
   }
 
   /** The term of the entry at `index`, or undefined if the log does not hold it. */

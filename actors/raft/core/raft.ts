@@ -24,6 +24,10 @@ import { NO_NODE } from './types.ts';
 import type { ConfState, DurableState, Message, NodeId, ReadState, Role } from './types.ts';
 
 export type StepFn = (r: Raft, m: Message) => void;
+type VoteRequest = Extract<Message, { type: 'vote' }>;
+
+/** Vote requests kept for the end of a lease, at most (one per sender; a cluster has few voters). */
+const MAX_LEASE_DEFERRED_VOTES = 16;
 export type TickFn = (r: Raft) => void;
 export type CampaignKind = 'pre-vote' | 'election' | 'transfer';
 
@@ -55,6 +59,13 @@ export class Raft {
   leaseRevoked = false;
   committedInTerm = false;
   uncommittedBytes = 0;
+
+  /**
+   * Vote requests the lease guard held back, by sender. They are answered
+   * when the lease runs out (see redeliverLeaseDeferredVotes), and dropped when the leader
+   * is heard from again or the term moves.
+   */
+  readonly leaseDeferredVotes = new Map<NodeId, VoteRequest>();
 
   msgs: Message[] = [];
   readStates: ReadState[] = [];
@@ -141,7 +152,12 @@ export class Raft {
       // Leader lease guard: while we hear from a leader we do not help anyone depose it,
       // unless the leader itself asked for the election (transfer).
       const inLease = this.cfg.checkQuorum && this.lead !== NO_NODE && this.electionElapsed < this.cfg.electionTimeoutTicks;
-      if (inLease && !m.transfer) return false;
+      if (inLease && !m.transfer) {
+        // A leader has no lease of its own to outlive: only a follower answers later.
+        const keep = this.role !== 'leader' && (this.leaseDeferredVotes.has(m.from) || this.leaseDeferredVotes.size < MAX_LEASE_DEFERRED_VOTES);
+        if (keep) this.leaseDeferredVotes.set(m.from, m);
+        return false;
+      }
       if (m.pre) return true; // a pre-vote never changes our term
     }
     if (m.type === 'vote-response' && m.pre && m.granted) return true; // the future term we asked about
@@ -180,6 +196,20 @@ export class Raft {
     this.tickRole(this);
   }
 
+  /**
+   * The lease ran out without word from the leader: answer the vote requests
+   * it held back as if they arrived now (a delayed delivery, which Raft
+   * allows). Without this, a candidate whose timer fired a moment before
+   * ours — same silence, another tick phase — waits out a whole new
+   * randomized timeout, or splits the vote with us when we campaign too.
+   */
+  redeliverLeaseDeferredVotes(): void {
+    if (this.leaseDeferredVotes.size === 0) return;
+    const deferred = [...this.leaseDeferredVotes.values()];
+    this.leaseDeferredVotes.clear();
+    for (const m of deferred) this.step(m);
+  }
+
   private reset(term: number): void {
     invariant(term >= this.term, 'the term never decreases');
     if (term !== this.term) {
@@ -189,6 +219,7 @@ export class Raft {
     this.lead = NO_NODE;
     this.electionElapsed = 0;
     this.heartbeatElapsed = 0;
+    this.leaseDeferredVotes.clear();
     this.resetRandomizedElectionTimeout();
     this.tracker.resetVotes();
     this.tracker.clearProgress();

@@ -103,6 +103,9 @@ export type MessageType = Message['type'];
  * 2. send `messages` (only now: persist-before-send);
  * 3. install `snapshot` into the state machine if there is one, then apply
  *    `committedEntries` in order, and serve `readStates` once applied.
+ * Committed entries below `entries[0].index` (all of them when `entries` is
+ * empty and there is no snapshot) are already durable here: they may be
+ * applied before step 1, so a commit does not wait for later entries' write.
  * Empty 'normal' entries are the no-ops a new leader appends: skip them.
  * The arrays are shared with the core (and with other members' messages in
  * one process): read them, never mutate them.
