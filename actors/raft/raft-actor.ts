@@ -373,6 +373,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       publishCommitted(durableCommitted === 0 ? ready.committedEntries : ready.committedEntries.slice(durableCommitted));
       serveReadStates(ready.readStates);
       node.advance();
+      snapshots.afterAdvance();
     }
   }
 

@@ -10,6 +10,11 @@
  * - restart: the recovered snapshot reaches the applier before any entry
  *   after it (the core already starts from it).
  *
+ * The applier may be ahead of the core's applied index: the raft actor hands
+ * it committed entries that are already durable before the Ready that
+ * carries them is advanced. A snapshot it makes there waits (the newest one
+ * only) until the core's applied index reaches it (`afterAdvance`).
+ *
  * Never: let a snapshot the applier made overtake a newer one from the
  * leader (it is dropped), or store two snapshots at once (saves are chained).
  */
@@ -32,6 +37,8 @@ export interface SnapshottingDeps {
 export class Snapshotting {
   private saving: Promise<void> = Promise.resolve();
   private stored = 0;
+  /** The applier's newest snapshot past the core's applied index, kept until advance() reaches it. */
+  private early: { readonly index: number; readonly data: Uint8Array } | null = null;
 
   constructor(private readonly deps: SnapshottingDeps) {
     if (!Number.isSafeInteger(deps.catchUpEntries) || deps.catchUpEntries < 0) {
@@ -64,11 +71,19 @@ export class Snapshotting {
     this.deps.applier().send({ type: 'install-snapshot', snapshot });
   }
 
-  /** The applier's snapshot at `index`; returns false when a newer snapshot made it stale. */
+  /**
+   * The applier's snapshot at `index`; returns false when a newer snapshot
+   * made it stale. One past the core's applied index is kept for afterAdvance.
+   */
   snapshotMade(index: number, data: Uint8Array): boolean {
-    const { snapshotIndex, applied } = this.deps.node.status();
+    const { snapshotIndex, applied, commit } = this.deps.node.status();
     if (index <= snapshotIndex) return false;
-    if (index > applied) throw new Error(`invariant: the applier snapshotted index ${index}, past the applied index ${applied}`);
+    if (index > commit) throw new Error(`invariant: the applier snapshotted index ${index}, past the commit index ${commit}`);
+    if (index > applied) {
+      if (this.early === null || this.early.index < index) this.early = { index, data };
+      return true;
+    }
+    if (this.early !== null && this.early.index <= index) this.early = null;
     const snapshot = this.deps.node.compact(index, data);
     const trimTo = index - this.deps.catchUpEntries;
     this.saving = this.saving
@@ -79,5 +94,13 @@ export class Snapshotting {
       })
       .catch((error: unknown) => this.deps.fail(`storing the snapshot at index ${index} failed: ${error instanceof Error ? error.message : String(error)}`));
     return true;
+  }
+
+  /** After each advance(): records a snapshot the applier made early, once the core has applied its index. */
+  afterAdvance(): void {
+    const early = this.early;
+    if (early === null || early.index > this.deps.node.status().applied) return;
+    this.early = null;
+    this.snapshotMade(early.index, early.data);
   }
 }

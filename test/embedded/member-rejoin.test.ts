@@ -6,25 +6,15 @@
  * the joiner here only plans its start (the real discover, against the
  * running member); test/cluster/rejoin-same-urls.test.ts runs it for real.
  */
-import { once } from 'node:events';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { freePort } from '../support/free-port.ts';
 import { memberIdOf } from '../../actors/member/member-identity.ts';
 import { discoverCluster } from '../../actors/transport/discover.ts';
 import { planCluster } from '../../src/embedded/cluster-plan.ts';
 import { open } from '../../src/index.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 const base = await mkdtemp(join(tmpdir(), 'conclave-rejoin-'));
 t.teardown(() => rm(base, { recursive: true, force: true }));

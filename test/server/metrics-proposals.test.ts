@@ -3,24 +3,14 @@
  * a second voter which never starts has lost its quorum, so that change
  * stays pending in its log, and a proposal it refuses is counted as failed.
  */
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { freePort } from '../support/free-port.ts';
 import { ConclaveError, open } from '../../src/index.ts';
 import { ServerMetrics } from '../../src/server/metrics.ts';
 import { parseSamples, sample, type Samples } from './metrics-scrape.ts';
-
-async function freePort(): Promise<number> {
-  const server = createServer().listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address();
-  server.close();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return address.port;
-}
 
 const dir = await mkdtemp(join(tmpdir(), 'conclave-metrics-'));
 t.teardown(() => rm(dir, { recursive: true, force: true }));
