@@ -39,7 +39,7 @@ export async function failoverMain(argv: readonly string[], io: FailoverIo = { s
   const command = `node --import tsx bench/failover/main.ts ${argv.join(' ')}`.trim();
   const machine = `${describeMachine()} at start`;
   const setup =
-    `${clusterSize} members per target on 127.0.0.1, --heartbeat-interval ${options.heartbeatIntervalMs} --election-timeout ${options.electionTimeoutMs}; ` +
+    `${clusterSize} members per target on 127.0.0.1, --heartbeat-interval ${options.heartbeatIntervalMs} --election-timeout ${options.electionTimeoutMs} --pre-vote=${options.preVote}; ` +
     `one put every ${options.putIntervalMs} ms from this process's main thread, alternating over the followers' endpoints`;
   const results: TargetFailover[] = [];
   for (const target of options.targets) results.push(await measureTarget(target, options, (line) => io.stderr.write(`${line}\n`)));
@@ -61,7 +61,7 @@ async function measureTarget(target: FailoverOptions['targets'][number], options
     const { program, flags } = targetParts(target);
     cluster = await startCluster({
       program,
-      extraFlags: flags,
+      extraFlags: [...flags, `--pre-vote=${options.preVote}`],
       size: clusterSize,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       electionTimeoutMs: options.electionTimeoutMs,

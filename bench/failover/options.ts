@@ -7,6 +7,8 @@ export interface FailoverOptions {
   targets: TargetName[];
   rounds: number;
   heartbeatIntervalMs: number;
+  /** --pre-vote for both targets. */
+  preVote: boolean;
   electionTimeoutMs: number;
   putIntervalMs: number;
   /** Bound on one failover (kill → next acknowledged put); a round that exceeds it fails. */
@@ -27,6 +29,9 @@ repeats. Prints every round, min/median/max per target and the ratio.
   --rounds N                 kills per target [5]
   --heartbeat-interval MS    both targets' --heartbeat-interval [100]
   --election-timeout MS      both targets' --election-timeout [1000]
+  --pre-vote BOOL            both targets' --pre-vote [true]: the same election
+                             on both (etcd 3.4 defaults to false; without it, a
+                             restarted member can depose the leader it rejoins)
   --put-interval MS          one put every MS [5]
   --failover-timeout MS      a round fails past this [30000]
   --etcd-binary PATH         etcd to run [${defaultEtcdBinary}]
@@ -51,6 +56,7 @@ export function parseFailoverArgs(argv: readonly string[]): ParsedFailoverArgs {
         rounds: { type: 'string' },
         'heartbeat-interval': { type: 'string' },
         'election-timeout': { type: 'string' },
+        'pre-vote': { type: 'string' },
         'put-interval': { type: 'string' },
         'failover-timeout': { type: 'string' },
         'etcd-binary': { type: 'string' },
@@ -73,6 +79,7 @@ export function parseFailoverArgs(argv: readonly string[]): ParsedFailoverArgs {
     rounds: whole('rounds', values.rounds ?? '5', 1, 100),
     heartbeatIntervalMs: whole('heartbeat-interval', values['heartbeat-interval'] ?? '100', 1, 10_000),
     electionTimeoutMs: whole('election-timeout', values['election-timeout'] ?? '1000', 1, 50_000),
+    preVote: bool('pre-vote', values['pre-vote'] ?? 'true'),
     putIntervalMs: whole('put-interval', values['put-interval'] ?? '5', 1, 1_000),
     failoverTimeoutMs: whole('failover-timeout', values['failover-timeout'] ?? '30000', 100, 30_000),
     etcdBinary: values['etcd-binary'] ?? defaultEtcdBinary,
@@ -85,6 +92,11 @@ export function parseFailoverArgs(argv: readonly string[]): ParsedFailoverArgs {
     );
   }
   return { help: false, options };
+}
+
+function bool(name: string, text: string): boolean {
+  if (text !== 'true' && text !== 'false') throw new FailoverUsageError(`--${name} '${text}' must be true or false`);
+  return text === 'true';
 }
 
 function whole(name: string, text: string, min: number, max: number): number {

@@ -44,8 +44,8 @@ export interface OpenOptions {
   /**
    * etcd's --pre-vote: a member whose election timer fires first asks whether
    * it could win before it raises its term, so a member cut off and back
-   * does not depose a working leader. Default true here (etcd 3.5's default);
-   * `conclave serve` follows the flag, whose default is etcd 3.4's false.
+   * does not depose a working leader. Default true (etcd 3.5's default; etcd
+   * 3.4's is false); `conclave serve` follows its --pre-vote flag.
    */
   readonly preVote?: boolean;
   /** etcd's --heartbeat-interval. Default 100. */

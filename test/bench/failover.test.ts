@@ -121,9 +121,12 @@ t.test('spread and summary: min/median/max and the ratio of medians', async (t) 
 t.test('failover flags', async (t) => {
   const parsed = parseFailoverArgs(['--targets', 'etcd', '--rounds', '3', '--heartbeat-interval', '50', '--election-timeout', '500']);
   if (parsed.help) throw new Error('unexpected help');
-  t.same(parsed.options, { targets: ['etcd'], rounds: 3, heartbeatIntervalMs: 50, electionTimeoutMs: 500, putIntervalMs: 5, failoverTimeoutMs: 30_000, etcdBinary: '/usr/bin/etcd', json: false });
+  t.same(parsed.options, { targets: ['etcd'], rounds: 3, heartbeatIntervalMs: 50, electionTimeoutMs: 500, preVote: true, putIntervalMs: 5, failoverTimeoutMs: 30_000, etcdBinary: '/usr/bin/etcd', json: false });
   t.throws(() => parseFailoverArgs(['--heartbeat-interval', '300']), /--election-timeout 1000 must be at least 5 x --heartbeat-interval 300/);
   t.throws(() => parseFailoverArgs(['--rounds', '0']), /--rounds '0' must be a whole number in 1\.\.100/);
+  const withoutPreVote = parseFailoverArgs(['--pre-vote', 'false']);
+  t.equal(!withoutPreVote.help && withoutPreVote.options.preVote, false, '--pre-vote false reaches both targets');
+  t.throws(() => parseFailoverArgs(['--pre-vote', 'maybe']), /--pre-vote 'maybe' must be true or false/);
   const { io, err } = capture();
   t.equal(await failoverMain(['--targets', 'zk'], io), 2);
   t.match(err(), /unknown target 'zk'/);

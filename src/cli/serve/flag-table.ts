@@ -63,7 +63,9 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   'discovery-srv-name': accepted('string', ''),
   'strict-reconfig-check': used('bool', 'true'),
   'enable-v2': accepted('bool', 'false'),
-  'pre-vote': used('bool', 'false'),
+  // etcd 3.5's default (3.4's is false): a member that rejoins (a restart, a healed partition)
+  // must not depose a working leader; measured in bench/RESULTS.md ("Pre-vote").
+  'pre-vote': used('bool', 'true'),
   'auto-compaction-retention': used('string', '0'),
   'auto-compaction-mode': used('string', 'periodic', ['periodic', 'revision']),
   // proxy (etcd v2 proxy mode; Conclave has none)
