@@ -131,7 +131,7 @@ export class ThreadRuntime implements Router, CellHost {
         this.#post(target.thread, [FrameKind.ask, target.name, message, askId]);
       }
     } catch (error) {
-      this.#pending.settle(askId, { ok: false, error });
+      this.#pending.reject(askId, error);
     }
     return reply;
   }
@@ -380,10 +380,10 @@ export class ThreadRuntime implements Router, CellHost {
         return;
       }
       case FrameKind.replyOk:
-        this.#pending.settle(envelope[1], { ok: true, value: envelope[2] });
+        this.#pending.resolve(envelope[1], envelope[2]);
         return;
       case FrameKind.replyError:
-        this.#pending.settle(envelope[1], { ok: false, error: fromWireError(envelope[2]) });
+        this.#pending.reject(envelope[1], fromWireError(envelope[2]));
         return;
     }
   }
@@ -416,7 +416,7 @@ export class ThreadRuntime implements Router, CellHost {
   #onUnsendable(peer: number, frame: readonly unknown[], error: unknown): void {
     const kind = frame[0];
     if (kind === FrameKind.ask) {
-      this.#pending.settle(frame[3] as number, { ok: false, error });
+      this.#pending.reject(frame[3] as number, error);
     } else if (kind === FrameKind.send) {
       const actor = String(frame[1]);
       this.#report({ type: 'message-rejected', actor, error: toWireError(error, actor) });

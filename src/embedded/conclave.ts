@@ -128,6 +128,9 @@ export interface LeaseApi {
   leases(): Promise<number[]>;
 }
 
+/** put()'s default: compared by identity, so a call without options copies nothing. */
+const NO_PUT_OPTIONS: PutOptions = Object.freeze({});
+
 function unwrap<T>(outcome: Outcome<T>): T {
   if (!outcome.ok) throw conclaveErrorOf(outcome.refusal);
   return outcome.value;
@@ -181,8 +184,11 @@ export class Conclave {
     };
   }
 
-  async put(key: BytesInput, value: BytesInput, options: PutOptions = {}): Promise<PutResponse> {
-    const result = await this.write({ type: 'put', key: toBytes(key), value: toBytes(value), ...options });
+  async put(key: BytesInput, value: BytesInput, options: PutOptions = NO_PUT_OPTIONS): Promise<PutResponse> {
+    const keyBytes = toBytes(key);
+    const valueBytes = toBytes(value);
+    // The common call (no options) builds no spread copy: this runs once per put on the host's thread.
+    const result = await this.write(options === NO_PUT_OPTIONS ? { type: 'put', key: keyBytes, value: valueBytes } : { type: 'put', key: keyBytes, value: valueBytes, ...options });
     if (result.type !== 'put') throw new Error(`put answered with ${result.type}`);
     return { revision: result.revision, prevKv: result.prevKv };
   }
@@ -329,16 +335,29 @@ export class Conclave {
     return (await send()) as T;
   }
 
-  private async write(command: MemberCommand): Promise<WriteResult> {
-    this.assertOpen();
-    if (command.type === 'put' || command.type === 'delete-range' || command.type === 'txn') {
-      check(() => validateRequest(command, this.limits));
+  /**
+   * Proposes a write and resolves with its result. Not an async function:
+   * it runs once per write on the host's thread, and chaining on the ask
+   * saves that frame; a refusal before proposing still arrives as a
+   * rejection, never as a synchronous throw.
+   */
+  private write(command: MemberCommand): Promise<WriteResult> {
+    let proposal: { readonly type: 'propose'; readonly data: Uint8Array };
+    let admission: Promise<void> | undefined;
+    try {
+      this.assertOpen();
+      if (command.type === 'put' || command.type === 'delete-range' || command.type === 'txn') {
+        check(() => validateRequest(command, this.limits));
+      }
+      proposal = { type: 'propose', data: encodeMemberCommand(command) };
+      check(() => checkRequestSize(proposal.data.length, this.limits));
+      admission = this.quota.admit(quotaCostBytes(command));
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const data = encodeMemberCommand(command);
-    check(() => checkRequestSize(data.length, this.limits));
-    const admission = this.quota.admit(quotaCostBytes(command));
-    if (admission !== undefined) await admission;
-    return unwrap(await this.member.raft.ask<Outcome<WriteResult>>({ type: 'propose', data }));
+    const raft = this.member.raft;
+    const asked = admission === undefined ? raft.ask<Outcome<WriteResult>>(proposal) : admission.then(() => raft.ask<Outcome<WriteResult>>(proposal));
+    return asked.then(unwrap);
   }
 
   private async read(read: ReadRequest, serializable: boolean): Promise<ReadResult> {

@@ -157,3 +157,21 @@ t.test('message type descriptions never include content; defineActor checks its 
   t.equal(describeMessageType(7), '(number)');
   t.throws(() => defineActor(42 as never), TypeError);
 });
+
+t.test('PendingAsks: thousands waiting at once (the table grows), replies in any order, each settled once', async (t) => {
+  const pending = new PendingAsks(0, 5_000);
+  const opened = Array.from({ length: 5_000 }, (_, i) => pending.open(`a${i}`, 1, 60_000));
+  t.throws(() => pending.open('one-too-many', 1, 60_000), { code: 'PENDING_ASKS_LIMIT' });
+  t.equal(new Set(opened.map((ask) => ask.askId)).size, 5_000, 'distinct ids');
+  // Settle the even ones in reverse order, then open more: new ids must skip slots odd ones still hold.
+  for (let i = 4_998; i >= 0; i -= 2) pending.resolve(opened[i]!.askId, i);
+  const more = Array.from({ length: 2_500 }, () => pending.open('more', 1, 60_000));
+  t.equal(pending.size, 5_000);
+  for (let i = 1; i < 5_000; i += 2) pending.resolve(opened[i]!.askId, i);
+  for (const ask of more) pending.reject(ask.askId, new Error('later'));
+  pending.resolve(opened[0]!.askId, 'again');
+  t.equal(pending.lateReplies, 1);
+  t.same(await Promise.all(opened.map((ask) => ask.reply)), Array.from({ length: 5_000 }, (_, i) => i), 'every reply reached its own ask');
+  t.equal((await Promise.allSettled(more.map((ask) => ask.reply))).filter((r) => r.status === 'rejected').length, 2_500);
+  t.equal(pending.size, 0);
+});
