@@ -17,6 +17,16 @@
  *     CPU to send 579–654 ns vs 625–961 ns and to receive 303–353 ns vs
  *     550–630 ns (the receive gap is the small-payload move in FrameReader,
  *     which the ringbuf.js-based reader does not have).
+ *   - Quiet machine, five runs (session 4, after msgpackr's byte-array path
+ *     made encoding cheaper for both): 64 B two-thread throughput own /
+ *     ringbuf.js-based 0.93, 1.05, 0.55, 0.76, 0.81 (the ringbuf.js-based link
+ *     ahead in four), 1 KiB 1.42, 0.67, 1.44, 1.47, 1.30 (own ahead in four);
+ *     one thread, 64 B: send 441–547 vs 508–884 ns, receive 306–340 vs
+ *     523–745 ns (own cheaper in every run). So per message the own ring
+ *     costs less CPU, while the 64 B flat-out figure follows how the
+ *     scheduler interleaves the two busy threads (the ringbuf.js-based runs
+ *     stalled the sender ~4x as often and still moved more). Kept for the
+ *     CPU and the structure below; the 64 B two-thread gap is open.
  *   - Structure: allocateRing() hands out one SharedArrayBuffer per link;
  *     ringbuf.js owns the first 8 bytes and all the rest of its buffer, so the
  *     doorbell flags and the closed/broken state would need a second one. Its
