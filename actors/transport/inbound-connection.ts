@@ -174,14 +174,7 @@ export class InboundConnection {
   /** Writes the last frame of a connection (a discover answer) and closes it. */
   #endWith(frame: WireFrame): void {
     if (this.#socket.destroyed || this.#socket.writableEnded) return;
-    let bytes: Buffer;
-    try {
-      bytes = encodeWireFrame(frame, this.#options.maxFrameBytes);
-    } catch (error) {
-      if (!(error instanceof FrameError)) throw error;
-      bytes = encodeWireFrame({ kind: 'rejected', reason: `the answer is too large: ${error.message}` }, this.#options.maxFrameBytes);
-    }
-    this.#socket.end(bytes);
+    this.#socket.end(this.#encodeOr(frame, (reason) => ({ kind: 'rejected', reason: `the answer is too large: ${reason}` })));
     this.#lingerThenDestroy();
   }
 
@@ -244,14 +237,19 @@ export class InboundConnection {
 
   #reply(reply: CallReply): void {
     if (this.#socket.destroyed || this.#socket.writableEnded) return;
-    let bytes: Buffer;
+    this.#socket.write(
+      this.#encodeOr(reply, (reason) => ({ kind: 'call-reply', callId: reply.callId, ok: false, failure: callFailure('refused', `the reply is too large: ${reason}`) })),
+    );
+  }
+
+  /** The frame's bytes; past the frame limit, the bytes of `instead(why)`, a small frame saying so. */
+  #encodeOr(frame: WireFrame, instead: (reason: string) => WireFrame): Buffer {
     try {
-      bytes = encodeWireFrame(reply, this.#options.maxFrameBytes);
+      return encodeWireFrame(frame, this.#options.maxFrameBytes);
     } catch (error) {
       if (!(error instanceof FrameError)) throw error;
-      bytes = encodeWireFrame({ kind: 'call-reply', callId: reply.callId, ok: false, failure: callFailure('refused', `the reply is too large: ${error.message}`) }, this.#options.maxFrameBytes);
+      return encodeWireFrame(instead(error.message), this.#options.maxFrameBytes);
     }
-    this.#socket.write(bytes);
   }
 
   #fail(reason: string): void {
