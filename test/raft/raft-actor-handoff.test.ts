@@ -6,54 +6,13 @@
  * - Committed entries already durable are applied without waiting for the
  *   write of entries proposed after them.
  */
-import t, { type Test } from 'tap';
-import { ActorSystem, type ActorRef } from '../../runtime/index.ts';
-import { ActorNames } from '../../actors/member/names.ts';
-import type { RaftActorArgs, RaftActorMessage } from '../../actors/raft/raft-actor.ts';
+import t from 'tap';
 import type { Message } from '../../actors/raft/core/types.ts';
-import { stage, until } from './fixtures/raft-actor-stage.ts';
+import { stage, startRaft, until } from './fixtures/raft-actor-stage.ts';
 
-const fixture = new URL('./fixtures/raft-actor-stage.ts', import.meta.url).href;
 /** A safety net only: every wait below ends on an event. */
 const waitMs = 5_000;
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text);
-
-async function startRaft(t: Test, args: Partial<RaftActorArgs>): Promise<ActorRef<RaftActorMessage>> {
-  stage.holdWrites = false;
-  stage.heldWrites.length = 0;
-  stage.applied.length = 0;
-  stage.sent.length = 0;
-  const system = await ActorSystem.start({ placement: 'main-thread' });
-  let raft: ActorRef<RaftActorMessage> | null = null;
-  t.teardown(async () => {
-    // Closed first, so a proposal still waiting is answered (refused) rather than dropped by the shutdown.
-    await raft?.ask({ type: 'close' });
-    await system.shutdown();
-  });
-  await system.spawn({ name: ActorNames.logWriter, module: fixture, export: 'heldLogWriter', args: undefined });
-  await system.spawn({ name: ActorNames.applier, module: fixture, export: 'answeringApplier', args: undefined });
-  await system.spawn({ name: ActorNames.leaseWheel, module: fixture, export: 'ignoringLeaseWheel', args: undefined });
-  if (args.hasTransport === true) await system.spawn({ name: ActorNames.transport, module: fixture, export: 'recordingTransport', args: undefined });
-  raft = await system.spawn<RaftActorMessage>({
-    name: ActorNames.raft,
-    module: new URL('../../actors/raft/raft-actor.ts', import.meta.url).href,
-    export: 'raftActor',
-    args: {
-      memberId: 1,
-      voters: [1],
-      heartbeatIntervalMs: 10_000,
-      electionTimeoutMs: 100_000,
-      preVote: true,
-      seed: 1,
-      maxPendingProposals: 100,
-      hasTransport: false,
-      requestTimeoutMs: 60_000,
-      snapshotCatchUpEntries: 5_000,
-      ...args,
-    } satisfies RaftActorArgs,
-  });
-  return raft;
-}
 
 function sentTo(to: number, type: Message['type']): Message[] {
   return stage.sent.filter((message) => message.to === to && message.type === type);
