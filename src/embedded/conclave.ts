@@ -30,7 +30,7 @@ import { encodeMemberCommand, type MemberCommand } from '../../actors/member/com
 import { refusalOf, type Outcome } from '../../actors/member/outcome.ts';
 import { stopMember, type Member } from '../../actors/member/start-member.ts';
 import type { RaftActorStatus } from '../../actors/raft/raft-actor.ts';
-import type { ThreadInfo } from '../../runtime/index.ts';
+import type { SystemEvent, ThreadInfo } from '../../runtime/index.ts';
 import { prefixEnd, type WatchFilter } from '../../actors/watch-hub/index.ts';
 import type { AlarmMember } from '../../actors/applier/alarm-table.ts';
 import { LEASE_OVERHEAD_BYTES, quotaCostBytes } from '../../actors/applier/quota-cost.ts';
@@ -313,6 +313,15 @@ export class Conclave {
   whenRemoved(): Promise<void> {
     this.removal ??= removalOf(this.member.raft, () => this.isClosed());
     return this.removal;
+  }
+
+  /**
+   * Calls `listener` with each event of the member's actor runtime (crashes,
+   * restarts, escalations, dead threads: see runtime/system-events.ts);
+   * returns the unsubscribe function. `conclave serve` logs them.
+   */
+  onRuntimeEvent(listener: (event: SystemEvent) => void): () => void {
+    return this.member.system.onEvent(listener);
   }
 
   /** Finishes queued writes, stops the member's threads. Later calls fail with ClosedError. */

@@ -22,6 +22,7 @@ import type { PeerTlsArgs } from '../../actors/transport/transport-args.ts';
 import type { MemberPlacement } from '../../actors/member/start-member.ts';
 import { open } from '../embedded/open.ts';
 import type { Conclave } from '../embedded/conclave.ts';
+import { runtimeEventText } from '../embedded/runtime-event-text.ts';
 import { EtcdServer, type ListenAddress } from './etcd-server.ts';
 import { clientTlsFromFlags, type ClientTlsFlags } from './tls-flags.ts';
 import { ClientTlsError } from './tls-options.ts';
@@ -183,6 +184,11 @@ export async function serve(options: ServeOptions, log: ServeLog): Promise<Servi
     ...(options.placement === undefined ? {} : { placement: options.placement }),
   }).catch((error: unknown) => {
     throw asServeError(error);
+  });
+  // Crashes, escalations and dead threads inside the member, in the member's log (never silent).
+  db.onRuntimeEvent((event) => {
+    const text = runtimeEventText(event);
+    if (text !== null) log('warn', text);
   });
   let server: EtcdServer | null = null;
   try {
