@@ -133,39 +133,26 @@ export class PendingAsks {
 
   /** The reply to `askId` (a late one is counted and dropped). */
   resolve(askId: number, value: unknown): void {
-    this.#take(askId)?.(value);
+    this.#finish(askId, true, value);
   }
 
   /** The ask failed (a refusal, its thread died, shutdown, its timeout). */
   reject(askId: number, error: unknown): void {
+    this.#finish(askId, false, error);
+  }
+
+  settle(askId: number, outcome: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }): void {
+    if (outcome.ok) this.#finish(askId, true, outcome.value);
+    else this.#finish(askId, false, outcome.error);
+  }
+
+  #finish(askId: number, ok: boolean, result: unknown): void {
     const slot = this.#slots[askId & this.#slotMask] as PendingAsk;
     if (slot.askId !== askId) {
       this.#lateReplies += 1;
       return;
     }
-    const reject = slot.reject;
-    this.#free(slot);
-    reject(error);
-  }
-
-  settle(askId: number, outcome: { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown }): void {
-    if (outcome.ok) this.resolve(askId, outcome.value);
-    else this.reject(askId, outcome.error);
-  }
-
-  /** Frees the ask's slot and returns its resolve function, or counts a late reply. */
-  #take(askId: number): ((value: unknown) => void) | undefined {
-    const slot = this.#slots[askId & this.#slotMask] as PendingAsk;
-    if (slot.askId !== askId) {
-      this.#lateReplies += 1;
-      return undefined;
-    }
-    const resolve = slot.resolve;
-    this.#free(slot);
-    return resolve;
-  }
-
-  #free(slot: PendingAsk): void {
+    const settle = ok ? slot.resolve : slot.reject;
     slot.askId = 0;
     slot.resolve = noop; // do not keep a settled caller's promise alive
     slot.reject = noop;
@@ -174,23 +161,22 @@ export class PendingAsks {
       clearTimeout(this.#timer);
       this.#timer = undefined;
     }
+    settle(result);
   }
 
   /** Rejects every ask whose target lives on `thread`; returns how many. */
   rejectTargetingThread(thread: number, makeError: (actor: string) => RuntimeError<object>): number {
-    let rejected = 0;
-    for (const slot of this.#slots) {
-      if (slot.askId === 0 || slot.thread !== thread) continue;
-      this.reject(slot.askId, makeError(slot.actor));
-      rejected += 1;
-    }
-    return rejected;
+    return this.#rejectWhere((slot) => slot.thread === thread, makeError);
   }
 
   rejectAll(makeError: (actor: string) => RuntimeError<object>): number {
+    return this.#rejectWhere(() => true, makeError);
+  }
+
+  #rejectWhere(which: (slot: PendingAsk) => boolean, makeError: (actor: string) => RuntimeError<object>): number {
     let rejected = 0;
     for (const slot of this.#slots) {
-      if (slot.askId === 0) continue;
+      if (slot.askId === 0 || !which(slot)) continue;
       this.reject(slot.askId, makeError(slot.actor));
       rejected += 1;
     }

@@ -242,16 +242,25 @@ export async function startMember(options: MemberOptions): Promise<Member> {
  * queued log writes finish, then stops every thread.
  */
 export async function stopMember(member: Member): Promise<void> {
-  // Best effort: a raft actor that already stopped (it failed) has nothing to hand over or close.
-  const raftAlive = await member.raft.ask({ type: 'step-down' }, { timeoutMs: 60_000 }).then(
+  try {
+    // Best effort: an actor that already stopped (it failed past its restart budget) has nothing to hand over or close.
+    const raftAlive = await ifRunning(member.raft.ask({ type: 'step-down' }, { timeoutMs: 60_000 }));
+    if (raftAlive) await ifRunning(member.raft.ask({ type: 'close' }));
+    if (member.transport !== null) await ifRunning(member.transport.ask({ type: 'close' }));
+    await ifRunning(member.logWriter.ask({ type: 'close' }));
+  } finally {
+    // Whatever failed above, the threads end: a member that cannot close cleanly must not keep the process alive.
+    await member.system.shutdown();
+  }
+}
+
+/** False when the actor asked had stopped; any other failure is rethrown. */
+function ifRunning(asked: Promise<unknown>): Promise<boolean> {
+  return asked.then(
     () => true,
     (error: unknown) => {
       if (error instanceof ActorStoppedError) return false;
       throw error;
     },
   );
-  if (raftAlive) await member.raft.ask({ type: 'close' });
-  await member.transport?.ask({ type: 'close' });
-  await member.logWriter.ask({ type: 'close' });
-  await member.system.shutdown();
 }

@@ -87,16 +87,15 @@ export class BackendQuota {
     if (!Number.isSafeInteger(costBytes) || costBytes < 0) throw new RangeError(`costBytes must be a non-negative integer, got ${costBytes}`);
     if (costBytes === 0 || this.quotaBytes === null) return undefined;
     const cached = this.measurement;
-    if (cached === null) return this.admitAfterAsking(costBytes, true);
+    if (cached === null) return this.admitAfterAsking(costBytes);
     if (this.nowMs() - cached.askedAtMs > this.maxAgeMs) this.refreshInBackground();
-    if (!this.fits(cached, costBytes)) return this.admitAfterAsking(costBytes, false);
+    if (!this.fits(cached, costBytes)) return this.admitAfterAsking(costBytes);
     this.admitted(costBytes);
     return undefined;
   }
 
-  /** The size is asked for first; `twice`: when the first answer does not fit either, ask once more (a compaction may have just freed space). */
-  private async admitAfterAsking(costBytes: number, twice: boolean): Promise<void> {
-    if (twice && this.fits(await this.ask(), costBytes)) return this.admitted(costBytes);
+  /** On a fresh size (no figure yet, or the cached one says no: a compaction may have freed space). */
+  private async admitAfterAsking(costBytes: number): Promise<void> {
     if (this.fits(await this.ask(), costBytes)) return this.admitted(costBytes);
     // etcd ignores the alarm request's own failure: the write is refused either way.
     await this.deps.raiseAlarm().catch(() => undefined);

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { freePort } from '../support/free-port.ts';
+import { freePort } from '../../bench/compare/server.ts';
 import { memberIdOf } from '../../actors/member/member-identity.ts';
 import { discoverCluster } from '../../actors/transport/discover.ts';
 import { planCluster } from '../../src/embedded/cluster-plan.ts';

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { freePort } from '../support/free-port.ts';
+import { freePort } from '../../bench/compare/server.ts';
 import { ConclaveError, open } from '../../src/index.ts';
 import { ServerMetrics } from '../../src/server/metrics.ts';
 import { parseSamples, sample, type Samples } from './metrics-scrape.ts';
