@@ -80,7 +80,8 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   'key-file': used('string', ''),
   'client-cert-auth': used('bool', 'false'),
   'client-crl-file': used('string', ''),
-  'client-cert-allowed-hostname': accepted('string', ''),
+  // etcd 3.5's config file lists these (allowed-hostname, allowed-cn: YAML lists), so they take several values.
+  'client-cert-allowed-hostname': accepted('strings', ''),
   'trusted-ca-file': used('string', ''),
   'auto-tls': used('bool', 'false'),
   // peer TLS
@@ -90,8 +91,8 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   'peer-trusted-ca-file': used('string', ''),
   'peer-auto-tls': used('bool', 'false'),
   'peer-crl-file': used('string', ''),
-  'peer-cert-allowed-cn': accepted('string', ''),
-  'peer-cert-allowed-hostname': accepted('string', ''),
+  'peer-cert-allowed-cn': accepted('strings', ''),
+  'peer-cert-allowed-hostname': accepted('strings', ''),
   'cipher-suites': accepted('strings', ''),
   'experimental-peer-skip-client-san-verification': accepted('bool', 'false'),
   // HTTP
@@ -128,8 +129,8 @@ export const flagTable: Readonly<Record<string, FlagSpec>> = {
   // and etcd (bench/RESULTS.md, "Placement for conclave serve"), host-thread won put-1 at 1 and 3
   // members and tied or won the rest. Embedded open() keeps its members on a worker.
   'experimental-placement': used('string', 'host-thread', MEMBER_PLACEMENT_NAMES),
-  // handled by the command itself
-  'config-file': accepted('string', ''),
+  // handled by the command itself (config-file: parse-flags.ts reads the file instead of the other flags)
+  'config-file': used('string', ''),
   'version': used('bool', 'false'),
 };
 
