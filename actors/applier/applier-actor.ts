@@ -22,14 +22,14 @@ import { decodeMemberCommand, type AlarmCommand, type LeaseCheckpointCommand, ty
 import type { MemberRecord } from '../member/member-info.ts';
 import { attempt, refused, success, type Outcome } from '../member/outcome.ts';
 import { decodeConfChange } from '../raft/core/conf-change-codec.ts';
-import type { Entry, Snapshot } from '../raft/core/types.ts';
+import type { Entry, NodeId, Snapshot } from '../raft/core/types.ts';
 import type { RaftActorMessage } from '../raft/raft-actor.ts';
 import type { WatchHubMessage } from '../watch-hub/watch-hub-actor.ts';
 import type { LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import { LeaseTable } from './lease-table.ts';
 import { MemberTable } from './member-table.ts';
 import { runInSteps, SnapshotSchedule } from './snapshot-schedule.ts';
-import { decodeMemberState, encodeMemberStateSteps } from './state-snapshot.ts';
+import { decodeMemberState, encodeMemberStateSteps, type MemberState } from './state-snapshot.ts';
 import { MvccStore, SnapshotCorruptError, type ChangeEvent, type CommandResponse, type EventPage, type HashKvResult, type RangeRequest, type RangeResponse, type TxnRequest, type TxnResponse } from './mvcc/index.ts';
 import { ReadQueue } from './read-queue.ts';
 import { DurationHistogram, exponentialBoundsSeconds, type DurationHistogramSnapshot } from '../common/duration-histogram.ts';
@@ -77,6 +77,8 @@ export type ApplierMessage =
   | { readonly type: 'lease-keys'; readonly id: number }
   /** Ask: the replicated member table (MemberRecord[], by ascending ID). */
   | { readonly type: 'members' }
+  /** Ask: the member table and the removed member IDs at once (Membership), for the transport. */
+  | { readonly type: 'membership' }
   /** Replace the whole state with a snapshot's (restart, or sent by the leader); entries after it follow. */
   | { readonly type: 'install-snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'snapshot-failed'; readonly reason: string }
@@ -84,6 +86,13 @@ export type ApplierMessage =
   | { readonly type: 'encode-state' }
   /** Ask (etcd's Defragment): drop compacted history and count the backend size now; answers the size. */
   | { readonly type: 'defragment' };
+
+/** The replicated membership as one answer, so the two parts belong to the same applied index. */
+export interface Membership {
+  readonly members: readonly MemberRecord[];
+  /** IDs removals removed and nothing added back, oldest first (at most REMOVED_MEMBERS_MAX). */
+  readonly removedIds: readonly NodeId[];
+}
 
 export interface ApplierArgs {
   /** Reads waiting for their index to be applied, at most. */
@@ -124,11 +133,21 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
   const leaseWheel = () => ctx.lookup<LeaseWheelMessage>(ActorNames.leaseWheel);
   const raft = () => ctx.lookup<RaftActorMessage>(ActorNames.raft);
 
+  function replicatedState(): MemberState {
+    return {
+      appliedIndex: store.appliedIndex,
+      mvcc: store.snapshotState(),
+      leases: leases.entries(),
+      members: members.list(),
+      alarms: alarms.list(),
+      removedMembers: members.removed(),
+    };
+  }
+
   function maybeSnapshot(): void {
     if (!snapshots.begin(store.appliedIndex)) return;
     const index = store.appliedIndex;
-    const state = { appliedIndex: index, mvcc: store.snapshotState(), leases: leases.entries(), members: members.list(), alarms: alarms.list() };
-    runInSteps(encodeMemberStateSteps(state, SNAPSHOT_RECORDS_PER_STEP)).then(
+    runInSteps(encodeMemberStateSteps(replicatedState(), SNAPSHOT_RECORDS_PER_STEP)).then(
       (data) => {
         snapshots.finished();
         raft().send({ type: 'snapshot-made', index, data });
@@ -146,7 +165,7 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
     const nextLeases = new LeaseTable();
     nextLeases.replace(decoded.leases);
     const nextMembers = new MemberTable([]);
-    nextMembers.replace(decoded.members);
+    nextMembers.replace(decoded.members, decoded.removedMembers);
     const nextStore = MvccStore.restore(decoded.mvcc, nextLeases);
     const nextAlarms = new AlarmTable();
     nextAlarms.replace(decoded.alarms);
@@ -331,6 +350,7 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
       attempt(() => store.eventsSince(message.key, message.rangeEnd, message.startRevision, message.maxEvents)),
     'lease-keys': (message): Uint8Array[] => store.keysForLease(message.id),
     members: (): MemberRecord[] => members.list(),
+    membership: (): Membership => ({ members: members.list(), removedIds: members.removed() }),
     'install-snapshot': (message) => {
       try {
         installSnapshot(message.snapshot);
@@ -340,10 +360,7 @@ export const applierActor = defineActor<ApplierMessage, ApplierArgs>((args, ctx)
         raft().send({ type: 'fail', reason: `refused the snapshot at index ${message.snapshot.meta.index}: ${error.message}` });
       }
     },
-    'encode-state': (): Promise<Uint8Array> => {
-      const state = { appliedIndex: store.appliedIndex, mvcc: store.snapshotState(), leases: leases.entries(), members: members.list(), alarms: alarms.list() };
-      return runInSteps(encodeMemberStateSteps(state, SNAPSHOT_RECORDS_PER_STEP));
-    },
+    'encode-state': (): Promise<Uint8Array> => runInSteps(encodeMemberStateSteps(replicatedState(), SNAPSHOT_RECORDS_PER_STEP)),
     defragment: (): number => {
       backendSize.recount(store.snapshotState().records);
       return backendSize.bytes;

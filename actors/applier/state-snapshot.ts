@@ -5,14 +5,15 @@
  * leader's log). Layout:
  *
  *   magic "CMSS" u32 | CRC32 of meta u32 | meta length u32
- *   meta: msgpackr map { format, appliedIndex, leases: LeaseRow[] (lease-table.ts), members: MemberRecord[], alarms: AlarmMember[] }
+ *   meta: msgpackr map { format, appliedIndex, leases: LeaseRow[] (lease-table.ts), members: MemberRecord[], alarms: AlarmMember[],
+ *         removedMembers: NodeId[] (member-table.ts, oldest removal first) }
  *   the MVCC snapshot (mvcc/snapshot.ts: its own magic, lengths and CRC32)
  *
  * The two checksums together cover every byte, so the MVCC table (hundreds
  * of MB) is checksummed once, not twice.
  *
- * `alarms` came later: a meta without it holds no alarms, so older
- * snapshots still load.
+ * `alarms` and `removedMembers` came later: a meta without one holds no
+ * alarms or no removed members, so older snapshots still load.
  *
  * Never: return state from bytes that fail a check; every such case is a
  * SnapshotCorruptError naming what was wrong.
@@ -20,6 +21,7 @@
 import { crc32 } from 'node:zlib';
 import { Packr } from 'msgpackr';
 import type { MemberRecord } from '../member/member-info.ts';
+import type { NodeId } from '../raft/core/types.ts';
 import type { LeaseRow } from './lease-table.ts';
 import type { AlarmMember } from './alarm-table.ts';
 import { decodeSnapshot, encodeSnapshotSteps, SnapshotCorruptError, type MvccSnapshotState } from './mvcc/index.ts';
@@ -31,6 +33,8 @@ export interface MemberState {
   readonly members: readonly MemberRecord[];
   /** Absent: no alarms. */
   readonly alarms?: readonly AlarmMember[];
+  /** Member IDs removals removed, oldest first (MemberTable.removed()). Absent: none. */
+  readonly removedMembers?: readonly NodeId[];
 }
 
 /** Decoded but not yet checked row by row: the lease and member tables check their rows on replace. */
@@ -40,6 +44,7 @@ export interface DecodedMemberState {
   readonly leases: readonly unknown[];
   readonly members: readonly unknown[];
   readonly alarms: readonly unknown[];
+  readonly removedMembers: readonly unknown[];
 }
 
 const MAGIC = 0x53534d43; // "CMSS" read as a little-endian uint32
@@ -52,7 +57,7 @@ export function* encodeMemberStateSteps(state: MemberState, recordsPerStep: numb
   if (state.appliedIndex !== state.mvcc.appliedIndex) {
     throw new Error(`invariant: member state at index ${state.appliedIndex} holds an MVCC store at index ${state.mvcc.appliedIndex}`);
   }
-  const meta = packr.pack({ format: FORMAT, appliedIndex: state.appliedIndex, leases: state.leases, members: state.members, alarms: state.alarms ?? [] });
+  const meta = packr.pack({ format: FORMAT, appliedIndex: state.appliedIndex, leases: state.leases, members: state.members, alarms: state.alarms ?? [], removedMembers: state.removedMembers ?? [] });
   const mvcc = yield* encodeSnapshotSteps(state.mvcc, recordsPerStep);
   const out = Buffer.allocUnsafe(HEADER_BYTES + meta.length + mvcc.length);
   out.writeUInt32LE(MAGIC, 0);
@@ -79,18 +84,25 @@ export function decodeMemberState(bytes: Uint8Array): DecodedMemberState {
   if (metaEnd > buf.length) throw new SnapshotCorruptError('length-mismatch', 'member state meta runs past the end');
   const metaBytes = buf.subarray(HEADER_BYTES, metaEnd);
   if (crc32(metaBytes) !== buf.readUInt32LE(4)) throw new SnapshotCorruptError('checksum-mismatch', 'CRC32 of the member state meta does not match');
-  const meta = packr.unpack(metaBytes) as { format?: unknown; appliedIndex?: unknown; leases?: unknown; members?: unknown; alarms?: unknown } | null;
+  const meta = packr.unpack(metaBytes) as { format?: unknown; appliedIndex?: unknown; leases?: unknown; members?: unknown; alarms?: unknown; removedMembers?: unknown } | null;
   if (typeof meta !== 'object' || meta === null || meta.format !== FORMAT) {
     throw new SnapshotCorruptError('unsupported-format', `member state format ${String(meta?.format)}, expected ${FORMAT}`);
   }
   if (!Number.isSafeInteger(meta.appliedIndex) || !Array.isArray(meta.leases) || !Array.isArray(meta.members)) {
     throw new SnapshotCorruptError('invalid-state', 'member state meta lacks appliedIndex, leases or members');
   }
-  const alarms = meta.alarms ?? [];
-  if (!Array.isArray(alarms)) throw new SnapshotCorruptError('invalid-state', 'member state meta has alarms that are not a list');
+  const alarms = optionalList(meta.alarms, 'alarms');
+  const removedMembers = optionalList(meta.removedMembers, 'removedMembers');
   const mvcc = decodeSnapshot(buf.subarray(metaEnd));
   if (mvcc.appliedIndex !== meta.appliedIndex) {
     throw new SnapshotCorruptError('invalid-state', `member state at index ${String(meta.appliedIndex)} holds an MVCC store at index ${mvcc.appliedIndex}`);
   }
-  return { appliedIndex: mvcc.appliedIndex, mvcc, leases: meta.leases as unknown[], members: meta.members as unknown[], alarms: alarms as unknown[] };
+  return { appliedIndex: mvcc.appliedIndex, mvcc, leases: meta.leases as unknown[], members: meta.members as unknown[], alarms, removedMembers };
+}
+
+/** A meta field added after the first format: absent is an empty list. */
+function optionalList(value: unknown, field: string): unknown[] {
+  const list = value ?? [];
+  if (!Array.isArray(list)) throw new SnapshotCorruptError('invalid-state', `member state meta has ${field} that are not a list`);
+  return list as unknown[];
 }

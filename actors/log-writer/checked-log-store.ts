@@ -33,6 +33,20 @@ export abstract class CheckedLogStore implements RaftLogStore {
     return this.#recovered;
   }
 
+  async readCurrent(): Promise<RecoveredLog> {
+    if (this.#view.version === 0) return this.#recovered;
+    if (this.#closing !== null) throw new LogStoreClosedError({ dataDir: this.location });
+    const version = this.#view.version;
+    const current = await this.readBack();
+    assert.equal(this.#view.version, version, 'a write was accepted while the log was read back: readCurrent() must have the store to itself');
+    // The view is the log as it will be once the writes drain; they have drained, so the medium must agree.
+    const readView = LogView.fromRecovered(current);
+    assert.deepEqual(readView.lastPoint(), this.#view.lastPoint(), 'the log read back ends elsewhere than the writes it accepted');
+    const [read, written] = [current.hardState, this.#view.hardState];
+    assert.ok(read.term === written.term && read.vote === written.vote && read.commit === written.commit, 'the hard state read back differs from the last one written');
+    return current;
+  }
+
   append(entries: readonly Entry[], hardState?: HardState | null, options?: AppendOptions): Promise<DurableUpTo> {
     const fsync = options?.fsync ?? true;
     assert.ok(fsync || entries.length === 0, 'entries must be fsynced: only a hard state may skip its fsync');
@@ -60,6 +74,12 @@ export abstract class CheckedLogStore implements RaftLogStore {
    * false: once written, in order). `point` is the log's last point after it.
    */
   protected abstract persist(plan: WritePlan, point: DurableUpTo, fsync: boolean): Promise<DurableUpTo>;
+
+  /**
+   * Waits for every accepted write to finish, then reads the log from the
+   * medium as recovery does at open. Rejects when the medium failed.
+   */
+  protected abstract readBack(): Promise<RecoveredLog>;
 
   /** Lets accepted writes finish, then releases the medium. Called once. */
   protected abstract release(): Promise<void>;

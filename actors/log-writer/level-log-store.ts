@@ -60,8 +60,9 @@ export async function openLevelLogStore(options: LevelLogStoreOptions): Promise<
   const db = await openLogDb(location);
   try {
     await ensureIdentity(db, location, options);
-    const recovered = await recoverLog(db, location, options.logger ?? consoleLogger);
-    return new LevelLogStore(db, location, recovered, { ...limits, onBatch: options.onBatch });
+    const logger = options.logger ?? consoleLogger;
+    const recovered = await recoverLog(db, location, logger);
+    return new LevelLogStore(db, location, recovered, { ...limits, onBatch: options.onBatch, logger });
   } catch (error) {
     await db.close();
     throw error;
@@ -87,11 +88,18 @@ async function ensureIdentity(db: LogDb, location: string, identity: MemberIdent
 export class LevelLogStore extends CheckedLogStore {
   readonly #db: LogDb;
   readonly #commit: GroupCommit<LogDbOperation>;
+  readonly #logger: LogStoreLogger;
 
   /** Use `openLevelLogStore`: it checks identity and recovers before a store exists. */
-  constructor(db: LogDb, location: string, recovered: RecoveredLog, options: GroupCommitLimits & { onBatch?: ((report: BatchReport) => void) | undefined }) {
+  constructor(
+    db: LogDb,
+    location: string,
+    recovered: RecoveredLog,
+    options: GroupCommitLimits & { onBatch?: ((report: BatchReport) => void) | undefined; logger: LogStoreLogger },
+  ) {
     super(location, recovered);
     this.#db = db;
+    this.#logger = options.logger;
     this.#commit = new GroupCommit<LogDbOperation>({
       ...options,
       dataDir: location,
@@ -112,6 +120,13 @@ export class LevelLogStore extends CheckedLogStore {
     const operations = operationsFor(plan);
     const bytes = operations.reduce((sum, operation) => sum + operation.key.length + (operation.type === 'put' ? operation.value.length : 0), 0);
     return this.#commit.submit(operations, bytes, point, fsync);
+  }
+
+  protected async readBack(): Promise<RecoveredLog> {
+    await this.#commit.whenIdle();
+    // After a failed batch the disk is behind what was accepted: nothing read now is the log.
+    this.#commit.assertAccepting();
+    return recoverLog(this.#db, this.location, this.#logger);
   }
 
   protected async release(): Promise<void> {

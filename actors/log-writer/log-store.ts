@@ -9,7 +9,8 @@
  *   of a conflicting suffix, its entries and its hard state land together);
  * - a write's promise resolves only once it is durable, with the log's last
  *   (term, index) as of that moment: "durable up to";
- * - `recover()` returns what the store found on disk when it was opened.
+ * - `recover()` returns what the store found on disk when it was opened;
+ *   `readCurrent()` what it holds now, once its writes have finished.
  *
  * Nothing here may depend on LevelDB: the interface must stay implementable
  * by the simulator's storage.
@@ -48,6 +49,15 @@ export interface RaftLogStore {
    * is the truth, and the store confirms it through "durable up to".
    */
   recover(): RecoveredLog;
+
+  /**
+   * The log a new reader starts from. Before the first write it is what
+   * `recover()` returns; after writes, the log read back from the medium once
+   * every accepted write has finished: a raft actor restarted while its
+   * member runs on recovers from it, including what its previous incarnation
+   * left in flight. Rejects when the medium failed or the store is closed.
+   */
+  readCurrent(): Promise<RecoveredLog>;
 
   /**
    * Appends `entries` (contiguous; may start at or below the last index to

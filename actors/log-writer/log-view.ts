@@ -67,6 +67,11 @@ export class LogView {
     return this.#version;
   }
 
+  /** The hard state of the last accepted write that carried one (or the recovered one). */
+  get hardState(): HardState {
+    return this.#hardState;
+  }
+
   /** The term of `index`, or undefined if it was compacted away or lies beyond the log. */
   term(index: number): number | undefined {
     if (index >= this.#firstStored && index <= this.#lastStored) return this.#storedTerm(index);

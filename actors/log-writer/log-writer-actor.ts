@@ -15,6 +15,11 @@ import { openLevelLogStore } from './level-log-store.ts';
 import type { DurableUpTo, RecoveredLog } from './log-store.ts';
 
 export type LogWriterMessage =
+  /**
+   * Ask: the log a raft actor starts from (RecoveredLog). Asked again by a
+   * raft actor restarted while the member runs on: answered, after the
+   * writes before it finished, with the log as it stands then.
+   */
   | { readonly type: 'recover' }
   | { readonly type: 'append'; readonly entries: readonly Entry[]; readonly hardState: HardState | null; readonly fsync?: boolean }
   | { readonly type: 'save-snapshot'; readonly snapshot: Snapshot }
@@ -50,7 +55,7 @@ export const logWriterActor = defineActor<LogWriterMessage, LogWriterArgs>(async
     },
   });
   return matchType<LogWriterMessage>({
-    recover: (): RecoveredLog => store.recover(),
+    recover: (): Promise<RecoveredLog> => store.readCurrent(),
     append: (message): Promise<DurableUpTo> =>
       store.append(message.entries, message.hardState ?? undefined, { fsync: message.fsync ?? true }),
     'save-snapshot': (message): Promise<DurableUpTo> => store.saveSnapshot(message.snapshot),

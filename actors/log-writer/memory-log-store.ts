@@ -40,8 +40,12 @@ export function openMemoryLogStore(disk: MemoryLogDisk, identity: MemberIdentity
   } else {
     checkStoredIdentity(disk.name, disk.identity, identity);
   }
+  return new MemoryLogStore(disk, readDisk(disk));
+}
+
+function readDisk(disk: MemoryLogDisk): RecoveredLog {
   const entries = [...disk.entries.values()].sort((left, right) => left.index - right.index);
-  return new MemoryLogStore(disk, { hardState: disk.hardState, snapshot: disk.snapshot, entries });
+  return { hardState: disk.hardState, snapshot: disk.snapshot, entries };
 }
 
 export class MemoryLogStore extends CheckedLogStore {
@@ -70,6 +74,11 @@ export class MemoryLogStore extends CheckedLogStore {
         break;
     }
     return point;
+  }
+
+  /** Writes land at once, so the disk is already current. */
+  protected async readBack(): Promise<RecoveredLog> {
+    return readDisk(this.#disk);
   }
 
   protected async release(): Promise<void> {}

@@ -22,18 +22,19 @@
  * it, or once a peer of its cluster says so (the transport's removal
  * notice): a follower cut off while it was removed never gets that entry's
  * commit. Either way the host hears at once through 'await-removal'. The
- * members committed changes removed are handed to the transport, which
- * answers their messages with that notice (etcd's members do the same).
+ * members the replicated member table lists as removed (it keeps them in
+ * snapshots, so a removal older than the last snapshot still counts) are
+ * handed to the transport, which answers their messages with that notice
+ * (etcd's members do the same).
  */
 import { Packr } from 'msgpackr';
-import { defineActor, matchType, type ActorContext, type Replier } from '../../runtime/index.ts';
-import type { ApplierMessage, ReadRequest, ReadResult, WriteResult } from '../applier/applier-actor.ts';
+import { defineActor, matchType, type ActorContext, type ActorRef, type Replier } from '../../runtime/index.ts';
+import type { ApplierMessage, ApplierStatus, Membership, ReadRequest, ReadResult, WriteResult } from '../applier/applier-actor.ts';
 import type { LeaseWheelMessage } from '../lease-wheel/lease-wheel-actor.ts';
 import type { LogWriterMessage } from '../log-writer/log-writer-actor.ts';
 import { callMember, undelivered } from '../transport/call-member.ts';
-import { REMOVED_MEMBERS_MAX, type RemovalNotice, type TransportMessage } from '../transport/transport-messages.ts';
+import type { RemovalNotice, TransportMessage } from '../transport/transport-messages.ts';
 import type { RecoveredLog } from '../log-writer/log-store.ts';
-import type { MemberRecord } from '../member/member-info.ts';
 import { ActorNames } from '../member/names.ts';
 import { refused, type Outcome, type Refusal } from '../member/outcome.ts';
 import { seededRandom } from '../common/seeded-random.ts';
@@ -150,6 +151,13 @@ interface PendingTransfer {
 }
 
 const stopped: Refusal = { grpcCode: 14, message: 'etcdserver: server stopped' };
+/**
+ * What a request waiting on a raft actor that failed is answered (the
+ * runtime restarts the actor): etcd's answer when a leader failed under a
+ * request. Its outcome is unknown: a proposal already in the durable log may
+ * still commit under the next incarnation.
+ */
+const raftFailed: Refusal = { grpcCode: 14, message: 'etcdserver: request timed out, possibly due to previous leader failure' };
 const leaderChanged: Refusal = { grpcCode: 14, message: 'etcdserver: leader changed' };
 const noLeader: Refusal = { grpcCode: 14, message: 'etcdserver: no leader' };
 const notLeader: Refusal = { grpcCode: 14, message: 'etcdserver: not leader' };
@@ -162,6 +170,8 @@ const LEARNER_READY_SHARE = 0.9;
 const MAX_REMOVAL_WAITERS = 16;
 /** The longest 'await-removal' wait: the host asks again after it. */
 const REMOVAL_WAIT_MAX_MS = 10 * 60_000;
+/** A restarted raft actor's log is read back from disk: up to a snapshot's worth of entries, which may take seconds. */
+const RECOVER_TIMEOUT_MS = 60_000;
 /** Heartbeats between two tries of a leader that could not be reached. */
 const UNREACHABLE_RETRY_TICKS = 2;
 const transferNotLeader: Refusal = { grpcCode: 9, message: 'etcdserver: not leader' };
@@ -186,31 +196,68 @@ function confChangeRefusal(error: unknown): Refusal {
   return proposalRefusal(error);
 }
 
+/**
+ * Where a starting core resumes. At a member's start the applier is empty and
+ * the core starts from the recovered snapshot. A raft actor restarted while
+ * its member ran on finds the applier further on: the core starts at the
+ * applier's applied index, so no entry is applied twice. Those entries were
+ * committed and durable before the applier got them, so the stored commit
+ * index (written lazily: it may lag) is raised to cover them.
+ */
+function resumePoint(recovered: RecoveredLog, applierAppliedIndex: number): { hardState: HardState; appliedIndex: number } {
+  const snapshotIndex = recovered.snapshot?.meta.index ?? 0;
+  const lastIndex = Math.max(snapshotIndex, recovered.entries.at(-1)?.index ?? 0);
+  if (!Number.isSafeInteger(applierAppliedIndex) || applierAppliedIndex < 0 || applierAppliedIndex > lastIndex) {
+    throw new Error(`invariant: the applier applied index ${applierAppliedIndex}, outside the durable log (last index ${lastIndex})`);
+  }
+  const appliedIndex = Math.max(snapshotIndex, applierAppliedIndex);
+  return { hardState: { ...recovered.hardState, commit: Math.max(recovered.hardState.commit, appliedIndex) }, appliedIndex };
+}
+
 export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (args, ctx) => {
   const logWriter = ctx.lookup<LogWriterMessage>(ActorNames.logWriter);
   const applier = () => ctx.lookup<ApplierMessage>(ActorNames.applier);
   const leaseWheel = () => ctx.lookup<LeaseWheelMessage>(ActorNames.leaseWheel);
   const transport = () => ctx.lookup<TransportMessage>(ActorNames.transport);
 
-  const recovered = await logWriter.ask<RecoveredLog>({ type: 'recover' });
+  /**
+   * Set when this incarnation ends (a crash, a restart, a stop). What it left
+   * running (a write awaited, a leader's answer, a snapshot save) must then do
+   * nothing: the next incarnation owns the log, the applier and the peers, and
+   * a late 'fail' from this one would crash it.
+   */
+  let ended = false;
+  const fencedLogWriter: Pick<ActorRef<LogWriterMessage>, 'ask'> = {
+    ask: <R>(message: LogWriterMessage): Promise<R> => (ended ? Promise.reject<R>(new Error('raft actor incarnation ended')) : logWriter.ask<R>(message)),
+  };
+  const failSelf = (reason: string): void => {
+    if (!ended) ctx.self.send({ type: 'fail', reason });
+  };
+
+  // The log writer answers after every write sent before (a previous incarnation's too), and the
+  // applier after every entry handed to it: the new core resumes where both stand.
+  const recovered = await logWriter.ask<RecoveredLog>({ type: 'recover' }, { timeoutMs: RECOVER_TIMEOUT_MS });
+  const { appliedIndex: applierAppliedIndex } = await applier().ask<ApplierStatus>({ type: 'status' });
+  const start = resumePoint(recovered, applierAppliedIndex);
   const electionTimeoutTicks = Math.max(2, Math.round(args.electionTimeoutMs / args.heartbeatIntervalMs));
   const node = new RaftNode(
     { id: args.memberId, random: seededRandom(args.seed), electionTimeoutTicks, heartbeatTimeoutTicks: 1, preVote: args.preVote, compactionKeepEntries: args.snapshotCatchUpEntries },
     {
-      hardState: recovered.hardState,
+      hardState: start.hardState,
       snapshot: recovered.snapshot,
       entries: recovered.entries,
       conf: recovered.snapshot?.meta.conf ?? { voters: args.voters, learners: [] },
+      appliedIndex: start.appliedIndex,
     },
   );
   const snapshots = new Snapshotting({
     node,
-    logWriter,
+    logWriter: fencedLogWriter,
     applier,
     catchUpEntries: args.snapshotCatchUpEntries,
-    fail: (reason) => ctx.self.send({ type: 'fail', reason }),
+    fail: failSelf,
   });
-  snapshots.restoreRecovered(recovered.snapshot);
+  snapshots.restoreRecovered(recovered.snapshot, applierAppliedIndex);
 
   const pendingProposals = new Map<number, PendingProposal>();
   const pendingReads = new Map<number, PendingReadBatch>();
@@ -226,13 +273,11 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   const waitDeadlines = new WeakMap<object, number>();
   let removed = false;
   let removalWaiters: Array<{ readonly replier: Replier<boolean>; readonly deadlineTick: number }> = [];
-  /** Members committed changes removed and did not add back, oldest first (what the transport refuses). */
-  const removedPeers = new Set<NodeId>();
   let leaderChangesSeen = 0;
   let proposalsFailed = 0;
   let warnedNoTransport = false;
-  let durableTerm = recovered.hardState.term;
-  let durableVote = recovered.hardState.vote;
+  let durableTerm = start.hardState.term;
+  let durableVote = start.hardState.vote;
   let unwrittenCommit: HardState | null = null;
   const requestTimeoutTicks = Math.max(1, Math.ceil(args.requestTimeoutMs / args.heartbeatIntervalMs));
 
@@ -338,7 +383,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     // A newer hard state supersedes the unwritten one; entries alone carry it along (same term and vote).
     const carried = hardState ?? unwrittenCommit;
     unwrittenCommit = null;
-    await logWriter.ask({ type: 'append', entries: ready.entries, hardState: carried });
+    await fencedLogWriter.ask({ type: 'append', entries: ready.entries, hardState: carried });
     if (hardState !== null) [durableTerm, durableVote] = [hardState.term, hardState.vote];
   }
 
@@ -360,11 +405,13 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       const durableCommitted = ready.snapshot === null ? countBelow(ready.committedEntries, ready.entries[0]?.index ?? Infinity) : 0;
       publishCommitted(ready.committedEntries.slice(0, durableCommitted));
       if (ready.snapshot) await snapshots.persistIncoming(ready.snapshot);
+      if (ended) return;
       // A leader's appends may leave while its own copy is being written (Raft thesis 10.2.1): the
       // core counts the leader's own log toward a quorum only after advance(). Votes and acks wait.
       const early = isLeader ? ready.messages.filter(mayLeaveBeforePersist) : NO_MESSAGES;
       sendToPeers(early);
       await persist(ready);
+      if (ended) return;
       sendToPeers(early.length === 0 ? ready.messages : ready.messages.filter((message) => !mayLeaveBeforePersist(message)));
       if (ready.snapshot) {
         snapshots.installIncoming(ready.snapshot);
@@ -404,7 +451,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
    * the node has a Ready), which is what batches them under load.
    */
   function drive(): void {
-    if (driving || closed) return;
+    if (driving || closed || ended) return;
     driving = true;
     queueMicrotask(() => {
       persistAndPublish().then(
@@ -412,7 +459,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
           driving = false;
           if (node.hasReady()) drive();
         },
-        (error: unknown) => ctx.self.send({ type: 'fail', reason: error instanceof Error ? error.message : String(error) }),
+        (error: unknown) => failSelf(error instanceof Error ? error.message : String(error)),
       );
     });
   }
@@ -440,27 +487,19 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     drive();
   }
 
-  /** Tracks this member's own removal and the removed peers the transport must refuse. */
+  /** Tracks this member's own removal (the removed peers the transport refuses come from the member table). */
   function noteMembershipChanges(changes: readonly ConfChange[]): void {
-    let removedPeersChanged = false;
     for (const change of changes) {
-      if (change.node === args.memberId) {
-        removed = change.kind === 'remove';
-      } else if (change.kind === 'remove') {
-        removedPeers.delete(change.node);
-        removedPeers.add(change.node);
-        removedPeersChanged = true;
-      } else if (change.kind !== 'update') {
-        // Added again (MemberAdd gives fresh IDs, so only an ID reused by hand gets here): no longer refused.
-        removedPeersChanged = removedPeers.delete(change.node) || removedPeersChanged;
-      }
+      if (change.node === args.memberId) removed = change.kind === 'remove';
     }
-    for (const oldest of removedPeers) {
-      if (removedPeers.size <= REMOVED_MEMBERS_MAX) break;
-      removedPeers.delete(oldest);
-    }
-    if (removedPeersChanged && args.hasTransport) transport().send({ type: 'set-removed', ids: [...removedPeers] });
     if (removed) answerRemovalWaiters(true, () => true);
+  }
+
+  /** A peer, or the member table, says the cluster removed this member: the host hears at once and stops it. */
+  function markRemoved(): void {
+    if (removed || closed) return;
+    removed = true;
+    answerRemovalWaiters(true, () => true);
   }
 
   function answerRemovalWaiters(answer: boolean, which: (waiter: { readonly deadlineTick: number }) => boolean): void {
@@ -479,17 +518,25 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
     removalWaiters.push({ replier, deadlineTick: ticks + Math.ceil(maxWaitMs / args.heartbeatIntervalMs) });
   }
 
-  /** Points the transport at the member table as it stands after the entries just sent to the applier. */
+  /**
+   * Points the transport at the member table as it stands after the entries
+   * just sent to the applier: the peers to reach and the removed members to
+   * refuse. Both come from the replicated table, not from the entries this
+   * actor saw, so a removal compacted into a snapshot (recovered at start,
+   * or sent by the leader) still counts; so does this member's own.
+   */
   function syncTransportPeers(): void {
     if (!args.hasTransport) return;
     applier()
-      .ask<MemberRecord[]>({ type: 'members' })
+      .ask<Membership>({ type: 'membership' })
       .then(
-        (members) => {
+        ({ members, removedIds }) => {
           const peers = members.filter((member) => member.id !== args.memberId).map(({ id, peerUrls }) => ({ id, peerUrls }));
           transport().send({ type: 'set-peers', peers });
+          transport().send({ type: 'set-removed', ids: removedIds.filter((id) => id !== args.memberId) });
+          if (removedIds.includes(args.memberId)) markRemoved();
         },
-        (error: unknown) => ctx.self.send({ type: 'fail', reason: `reading the member table failed: ${error instanceof Error ? error.message : String(error)}` }),
+        (error: unknown) => failSelf(`reading the member table failed: ${error instanceof Error ? error.message : String(error)}`),
       );
   }
 
@@ -520,6 +567,8 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
    * request timeout and by maxPendingProposals.
    */
   function awaitLeader(retry: () => void, refuse: (refusal: Refusal) => void, request: object | null, unreachableLeader: NodeId = 0): void {
+    // A leader's late answer to an ended incarnation: nothing here will release the wait.
+    if (ended) return refuse(raftFailed);
     if (leaderWaiters.length >= args.maxPendingProposals) return refuse(tooManyRequests);
     // The deadline is the request's, not this wait's: a request retried against an unreachable
     // leader (a one-way partition) must not wait longer with every try.
@@ -623,12 +672,36 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
   // The transport starts from the bootstrap record's members; a recovered snapshot may hold
   // members added at runtime since (their IDs are not derivable from flags), and the entries
   // replayed after it need not contain a membership change that would tell the transport.
-  if (recovered.snapshot !== null) syncTransportPeers();
+  // Likewise after a restart of this actor alone: the entries up to the applier's index are
+  // not handed over again, so their membership changes (this member's removal too) are read back.
+  if (start.appliedIndex > 0) syncTransportPeers();
   drive();
   const ticker = setInterval(() => ctx.self.send({ type: 'tick' }), args.heartbeatIntervalMs);
   ticker.unref();
-  // Also on a crash, restart or shutdown without a 'close' first.
-  ctx.onStop(() => clearInterval(ticker));
+  // On a crash, a restart or a shutdown (after a 'close', or without one).
+  ctx.onStop(() => endIncarnation());
+
+  function endIncarnation(): void {
+    ended = true;
+    clearInterval(ticker);
+    if (closed) return;
+    refuseEverythingWaiting(raftFailed);
+    // Until the next incarnation knows a leader, nobody here leads: the lease wheel must not act as leader meanwhile.
+    if (isLeader) leaseWheel().send({ type: 'role', leader: false, leaderId: 0 });
+  }
+
+  /** Answers every request this actor holds: none may wait on an incarnation that will not answer. */
+  function refuseEverythingWaiting(refusal: Refusal): void {
+    for (const { replier } of pendingProposals.values()) refuseProposal(replier, refusal);
+    pendingProposals.clear();
+    refuseReads(refusal, () => true);
+    for (const read of readBatch) read.replier.resolve(refused(refusal));
+    readBatch = [];
+    transfer?.settle(refused(refusal));
+    transfer = null;
+    releaseLeaderWaiters(() => true, (waiter) => waiter.refuse(refusal));
+    answerRemovalWaiters(false, () => true);
+  }
 
   return matchType<RaftActorMessage>({
     propose: (message, context) => propose(message, context.deferReply<Outcome<WriteResult>>()),
@@ -656,12 +729,8 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       onSoftState(node.softState());
       drive();
     },
-    'removal-notice': () => {
-      // The transport logged who said so; the host stops the member once it hears.
-      if (removed || closed) return;
-      removed = true;
-      answerRemovalWaiters(true, () => true);
-    },
+    // The transport logged who said so.
+    'removal-notice': () => markRemoved(),
     'await-removal': (message, context) => awaitRemoval(message.maxWaitMs, context.deferReply<boolean>()),
     status: (): RaftActorStatus => {
       const status = node.status();
@@ -699,15 +768,7 @@ export const raftActor = defineActor<RaftActorMessage, RaftActorArgs>(async (arg
       closed = true;
       clearInterval(ticker);
       writeUnwrittenCommit();
-      for (const { replier } of pendingProposals.values()) refuseProposal(replier, stopped);
-      pendingProposals.clear();
-      refuseReads(stopped, () => true);
-      for (const read of readBatch) read.replier.resolve(refused(stopped));
-      readBatch = [];
-      transfer?.settle(refused(stopped));
-      releaseLeaderWaiters(() => true, (waiter) => waiter.refuse(stopped));
-      answerRemovalWaiters(false, () => true);
-      transfer = null;
+      refuseEverythingWaiting(stopped);
     },
   });
 });

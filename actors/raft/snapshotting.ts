@@ -8,7 +8,8 @@
  *   stores it (it replaces the whole stored log) before the Ready's entries,
  *   and the applier installs it before the Ready's committed entries;
  * - restart: the recovered snapshot reaches the applier before any entry
- *   after it (the core already starts from it).
+ *   after it (the core already starts from it), unless the applier is past
+ *   it already (the raft actor alone restarted, its member running on).
  *
  * The applier may be ahead of the core's applied index: the raft actor hands
  * it committed entries that are already durable before the Ready that
@@ -26,7 +27,8 @@ import type { Snapshot } from './core/types.ts';
 
 export interface SnapshottingDeps {
   readonly node: RaftNode;
-  readonly logWriter: ActorRef<LogWriterMessage>;
+  /** Asks only: the raft actor hands in one that refuses once its incarnation ended. */
+  readonly logWriter: Pick<ActorRef<LogWriterMessage>, 'ask'>;
   readonly applier: () => ActorRef<ApplierMessage>;
   /** Stored entries kept below a snapshot for followers a little behind. */
   readonly catchUpEntries: number;
@@ -51,10 +53,10 @@ export class Snapshotting {
     return this.stored;
   }
 
-  restoreRecovered(snapshot: Snapshot | null): void {
+  restoreRecovered(snapshot: Snapshot | null, applierAppliedIndex: number): void {
     if (snapshot === null) return;
     this.stored = snapshot.meta.index;
-    this.deps.applier().send({ type: 'install-snapshot', snapshot });
+    if (snapshot.meta.index > applierAppliedIndex) this.deps.applier().send({ type: 'install-snapshot', snapshot });
   }
 
   /** Step 1 of a leader's snapshot in a Ready: durable before the Ready's entries (they follow it). */

@@ -136,11 +136,6 @@ export class PeerTransport {
     for (const id of this.#loggedRemoved) if (!this.#removed.has(id)) this.#loggedRemoved.delete(id);
   }
 
-  /** The members a committed change removed, as last set: MemberAdd must never hand out one of their IDs again. */
-  removedMembers(): NodeId[] {
-    return [...this.#removed];
-  }
-
   status(): TransportStatus {
     const peers: PeerLinkStatus[] = [...this.#peers.keys()].map((id) => {
       const counters = this.#links.get(id)?.counters();

@@ -58,7 +58,6 @@ export const transportActor = defineActor<TransportMessage, TransportArgs>(async
     },
     'set-peers': (message) => transport.setPeers(message.peers),
     'set-removed': (message) => transport.setRemoved(message.ids),
-    'removed-members': () => transport.removedMembers(),
     status: () => transport.status(),
     close: () => transport.close(),
   });

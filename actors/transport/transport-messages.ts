@@ -38,8 +38,6 @@ export type TransportMessage =
    * told they were removed. Replaces the previous list.
    */
   | { readonly type: 'set-removed'; readonly ids: readonly NodeId[] }
-  /** Ask: the removed member IDs last set (NodeId[]), so MemberAdd never reuses one. */
-  | { readonly type: 'removed-members' }
   /** Ask: per-peer link state (for the control plane, /metrics and tests). */
   | { readonly type: 'status' }
   /** Ask: stop listening, close every link; later sends are dropped. */
@@ -80,7 +78,7 @@ export interface TransportStatus {
   readonly removalNoticesSent: number;
 }
 
-/** The most removed member IDs the transport keeps; the oldest are forgotten first (they then meet "not a peer"). */
+/** The most removed member IDs the replicated member table keeps and the transport refuses; the oldest are forgotten first (they then meet "not a peer"). */
 export const REMOVED_MEMBERS_MAX = 1_024;
 
 /** How the raft actor hears that a peer of this cluster said the cluster removed this member. */

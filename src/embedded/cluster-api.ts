@@ -12,7 +12,7 @@
  * as far as this member knows: a member removed and added back at the same
  * URLs is a new member to the cluster, and learns its ID when it joins.
  */
-import type { WriteResult } from '../../actors/applier/applier-actor.ts';
+import type { Membership, WriteResult } from '../../actors/applier/applier-actor.ts';
 import { encodeMemberCommand } from '../../actors/member/commands.ts';
 import { MemberIdExhaustedError, freshMemberIdOf } from '../../actors/member/member-identity.ts';
 import { encodeMemberInfo, type MemberRecord } from '../../actors/member/member-info.ts';
@@ -132,9 +132,11 @@ export function clusterApi(member: Member, clusterToken: string, assertOpen: () 
       const urls = checkedPeerUrls(peerUrls);
       // The new member could never be reached: the change would cost this member its quorum for good.
       if (member.transport === null) throw errors.alone();
-      const all = await members();
+      assertOpen();
+      // One answer for both, so the members and the removed IDs are those of the same applied index.
+      const { members: all, removedIds } = await member.applier.ask<Membership>({ type: 'membership' });
       refuseTaken(urls, all, null);
-      const taken = new Set<NodeId>([...all.map((m) => m.id), ...(await member.transport.ask<NodeId[]>({ type: 'removed-members' }))]);
+      const taken = new Set<NodeId>([...all.map((m) => m.id), ...removedIds]);
       const isLearner = options.isLearner ?? false;
       const subject: MemberRecord = { id: freshIdOf(urls, clusterToken, taken), name: '', peerUrls: urls, clientUrls: [], isLearner };
       const context = encodeMemberInfo(subject);

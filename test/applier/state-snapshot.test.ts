@@ -34,7 +34,7 @@ t.test('store, leases and members round-trip', async (t) => {
   leases.replace(decoded.leases);
   t.same(leases.entries(), [[5, 60]]);
   const table = new MemberTable([]);
-  table.replace(decoded.members);
+  table.replace(decoded.members, decoded.removedMembers);
   t.same(table.list(), members);
   const restored = MvccStore.restore(decoded.mvcc, leases);
   t.same(restored.snapshotState(), original.mvcc);

@@ -59,9 +59,9 @@ t.test('a conf change whose record contradicts itself is an invariant failure', 
 
 t.test('replace refuses malformed or duplicate rows and keeps the old table', async (t) => {
   const table = new MemberTable([first]);
-  t.throws(() => table.replace([{ ...first, id: -1 }]), TypeError);
+  t.throws(() => table.replace([{ ...first, id: -1 }], []), TypeError);
   const other = { ...first, id: 2 };
-  t.throws(() => table.replace([other, other]), /twice/);
-  t.throws(() => table.replace([{ id: 2, name: 'x' }]), TypeError);
+  t.throws(() => table.replace([other, other], []), /twice/);
+  t.throws(() => table.replace([{ id: 2, name: 'x' }], []), TypeError);
   t.same(table.list(), [first]);
 });
