@@ -54,6 +54,11 @@ t.test('client subcommands', async (t) => {
     t.same((await run(['get', 'p/a'])).stdout, ['p/a', 'one'], 'get prints key and value');
     t.same((await run(['get', 'p/', '--prefix'])).stdout, ['p/a', 'one', 'p/b', 'two'], 'get --prefix');
     t.same((await run(['get', 'p/', '--prefix', '--keys-only'])).stdout, ['p/a', 'p/b'], 'get --keys-only');
+    for (const selector of ['--prefix', '--from-key']) {
+      const everyKey = await run(['get', '', selector, '--keys-only']);
+      t.equal(everyKey.code, 0, `get "" ${selector} is accepted, as etcdctl accepts it`);
+      t.ok(everyKey.stdout.includes('p/a') && everyKey.stdout.includes('p/b'), `get "" ${selector} lists every key`);
+    }
     const json = JSON.parse((await run(['get', 'p/a', '-w', 'json'])).stdout.join('\n')) as { kvs: { key: string; value: string; modRevision: number }[] };
     t.equal(Buffer.from(json.kvs[0]!.value, 'base64').toString(), 'one', '-w json carries the value as base64');
     await run(['put', 'p/a', 'uno']);

@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { connect, type ClientTlsOptions, type ConclaveClient } from '../../client/index.ts';
 import { EndpointError } from '../../client/endpoints.ts';
 import { ConclaveError } from '../../embedded/errors.ts';
+import type { ProgressStream } from './progress.ts';
 
 /** Where a command writes and what stops it; the real CLI wires process streams and SIGINT. */
 export interface CommandIo {
@@ -22,6 +23,8 @@ export interface CommandIo {
   readStdin(): Promise<string>;
   /** Aborted to end a long-running command (watch, lease keep-alive). */
   readonly signal: AbortSignal;
+  /** Where progress bars are drawn (the CLI: stderr); drawn only when it is a TTY. Absent: none. */
+  readonly progress?: ProgressStream;
 }
 
 export type OutputFormat = 'simple' | 'json';
@@ -42,6 +45,11 @@ export interface FlagSpec {
 /** A mistake in the command line: printed with the usage hint, exit code 1. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A refusal of the command's input (a damaged or foreign file, a data directory in use): "Error: ...", exit code 1. */
+export class CommandFailure extends Error {
+  override readonly name = 'CommandFailure';
 }
 
 const globalValues = ['endpoints', 'write-out', 'command-timeout', 'cacert', 'cert', 'key'];
@@ -173,7 +181,7 @@ export async function runCommand(io: CommandIo, body: () => Promise<number | voi
   try {
     return (await body()) ?? 0;
   } catch (error) {
-    if (error instanceof ConclaveError || error instanceof UsageError || error instanceof EndpointError) {
+    if (error instanceof ConclaveError || error instanceof UsageError || error instanceof CommandFailure || error instanceof EndpointError) {
       io.err(`Error: ${error.message}`);
       return 1;
     }

@@ -1,5 +1,5 @@
 /** `conclave del <key> [<range end>] [--prefix] [--from-key] [--prev-kv]`: etcdctl del. Prints how many keys went. */
-import { rangeEndOf } from './get.ts';
+import { rangeOf } from './get.ts';
 import { outputFormat, parseArgs, runCommand, toJson, UsageError, utf8, withClient, type CommandIo } from './command-line.ts';
 
 export const delUsage = 'del <key> [<range end>] [--prefix] [--from-key] [--prev-kv]';
@@ -9,8 +9,7 @@ export function delCommand(argv: readonly string[], io: CommandIo): Promise<numb
     const args = parseArgs(argv, { switches: ['prefix', 'from-key', 'prev-kv'] });
     const [keyText, end, ...extra] = args.positionals;
     if (keyText === undefined || extra.length > 0) throw new UsageError(`usage: conclave ${delUsage}`);
-    const key = new TextEncoder().encode(keyText);
-    const rangeEnd = rangeEndOf(key, end, args.switches.has('prefix'), args.switches.has('from-key'));
+    const { key, rangeEnd } = rangeOf(keyText, end, args.switches.has('prefix'), args.switches.has('from-key'));
     const response = await withClient(args, (client) =>
       client.delete(key, { ...(rangeEnd === undefined ? {} : { rangeEnd }), prevKv: args.switches.has('prev-kv') }),
     );

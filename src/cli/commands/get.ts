@@ -10,12 +10,19 @@ export const getUsage = 'get <key> [<range end>] [--prefix] [--from-key] [--rev=
 
 const encoder = new TextEncoder();
 
-/** etcdctl's range selection: [key, end), every key with the prefix, or every key from `key` on. */
-export function rangeEndOf(key: Uint8Array, end: string | undefined, prefix: boolean, fromKey: boolean): Uint8Array | undefined {
+const ALL_KEYS = { key: Uint8Array.of(0), rangeEnd: Uint8Array.of(0) };
+
+/**
+ * etcdctl's range selection: [key, end), every key with the prefix, or every
+ * key from `key` on. The empty prefix is every key (etcd's client turns
+ * `--prefix ""` into key "\0" from-key, as an empty key alone is refused).
+ */
+export function rangeOf(keyText: string, end: string | undefined, prefix: boolean, fromKey: boolean): { key: Uint8Array; rangeEnd?: Uint8Array } {
   if ([end !== undefined, prefix, fromKey].filter(Boolean).length > 1) throw new UsageError('give at most one of <range end>, --prefix and --from-key');
-  if (prefix) return prefixEnd(key);
-  if (fromKey) return Uint8Array.of(0);
-  return end === undefined ? undefined : encoder.encode(end);
+  const key = encoder.encode(keyText);
+  if (prefix) return key.length === 0 ? ALL_KEYS : { key, rangeEnd: prefixEnd(key) };
+  if (fromKey) return key.length === 0 ? ALL_KEYS : { key, rangeEnd: Uint8Array.of(0) };
+  return end === undefined ? { key } : { key, rangeEnd: encoder.encode(end) };
 }
 
 export function getCommand(argv: readonly string[], io: CommandIo): Promise<number> {
@@ -25,14 +32,12 @@ export function getCommand(argv: readonly string[], io: CommandIo): Promise<numb
     if (keyText === undefined || extra.length > 0) throw new UsageError(`usage: conclave ${getUsage}`);
     const consistency = args.values.get('consistency') ?? 'l';
     if (consistency !== 'l' && consistency !== 's') throw new UsageError(`--consistency must be l or s, got ${consistency}`);
-    const key = encoder.encode(keyText);
-    const rangeEnd = rangeEndOf(key, end, args.switches.has('prefix'), args.switches.has('from-key'));
+    const range = rangeOf(keyText, end, args.switches.has('prefix'), args.switches.has('from-key'));
     const keysOnly = args.switches.has('keys-only');
     const countOnly = args.switches.has('count-only');
     const response = await withClient(args, (client) =>
       client.range({
-        key,
-        ...(rangeEnd === undefined ? {} : { rangeEnd }),
+        ...range,
         revision: integerFlag(args, 'rev', 0),
         limit: integerFlag(args, 'limit', 0),
         keysOnly,

@@ -47,14 +47,20 @@ export function processIo(): CommandIo {
   const interrupt = new AbortController();
   process.once('SIGINT', () => interrupt.abort());
   return {
-    out: (line) => process.stdout.write(`${line}\n`),
-    err: (line) => process.stderr.write(`${line}\n`),
+    // Braces: write()'s boolean must not become a command's result (a body that returns io.out(...) would exit with `true`).
+    out: (line) => {
+      process.stdout.write(`${line}\n`);
+    },
+    err: (line) => {
+      process.stderr.write(`${line}\n`);
+    },
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
       return Buffer.concat(chunks).toString('utf8');
     },
     signal: interrupt.signal,
+    progress: process.stderr,
   };
 }
 

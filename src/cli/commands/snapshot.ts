@@ -1,38 +1,27 @@
 /**
- * `conclave snapshot save <file>`: etcdctl snapshot save. Streams the
- * member's Snapshot into `<file>.part` and renames it once complete, so a
- * failed or interrupted save never leaves a file that looks whole. A member
- * that does not offer Snapshot (Conclave does not yet) answers UNIMPLEMENTED,
- * reported as the error it is.
+ * `conclave snapshot save|status|restore`: etcdctl's snapshot commands.
+ * save fetches a member's state (snapshot-save.ts); status summarises a saved
+ * file (snapshot-status.ts); restore turns one into the data directory of a
+ * member of a new cluster (snapshot-restore.ts).
  */
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
-import { finished } from 'node:stream/promises';
-import { parseArgs, runCommand, UsageError, withClient, type CommandIo } from './command-line.ts';
+import { runCommand, UsageError, type CommandIo } from './command-line.ts';
+import { snapshotRestoreCommand, snapshotRestoreUsage } from './snapshot-restore.ts';
+import { snapshotSaveCommand, snapshotSaveUsage } from './snapshot-save.ts';
+import { snapshotStatusCommand, snapshotStatusUsage } from './snapshot-status.ts';
 
-export const snapshotUsage = 'snapshot save <file>';
+const actions = {
+  save: snapshotSaveCommand,
+  status: snapshotStatusCommand,
+  restore: snapshotRestoreCommand,
+} as const satisfies Record<string, (argv: readonly string[], io: CommandIo) => Promise<void>>;
+
+/** One line each, indented like the other commands in the top-level usage text. */
+export const snapshotUsage = [snapshotSaveUsage, snapshotStatusUsage, snapshotRestoreUsage].join('\n  ');
 
 export function snapshotCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
-    const args = parseArgs(argv, {});
-    const [action, file, ...extra] = args.positionals;
-    if (action !== 'save' || file === undefined || extra.length > 0) throw new UsageError(`usage: conclave ${snapshotUsage}`);
-    const partial = `${file}.part`;
-    const output = createWriteStream(partial);
-    try {
-      await withClient(args, async (client) => {
-        for await (const chunk of client.maintenance.snapshot()) {
-          if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
-        }
-      });
-      output.end();
-      await finished(output);
-      await rename(partial, file);
-    } catch (error) {
-      output.destroy();
-      await rm(partial, { force: true });
-      throw error;
-    }
-    io.out(`Snapshot saved at ${file}`);
+    const [action, ...rest] = argv;
+    if (action === undefined || !Object.hasOwn(actions, action)) throw new UsageError(`usage: conclave ${[snapshotSaveUsage, snapshotStatusUsage, snapshotRestoreUsage].join(' | ')}`);
+    await actions[action as keyof typeof actions](rest, io);
   });
 }

@@ -5,7 +5,7 @@
  * (its revision was compacted) ends with an error and exit code 1.
  */
 import { ConclaveError } from '../../embedded/errors.ts';
-import { rangeEndOf } from './get.ts';
+import { rangeOf } from './get.ts';
 import { integerFlag, outputFormat, parseArgs, runCommand, toJson, UsageError, utf8, withClient, type CommandIo } from './command-line.ts';
 
 export const watchUsage = 'watch <key> [<range end>] [--prefix] [--from-key] [--rev=N] [--prev-kv] [--progress-notify]';
@@ -15,8 +15,7 @@ export function watchCommand(argv: readonly string[], io: CommandIo): Promise<nu
     const args = parseArgs(argv, { values: ['rev'], switches: ['prefix', 'from-key', 'prev-kv', 'progress-notify'] });
     const [keyText, end, ...extra] = args.positionals;
     if (keyText === undefined || extra.length > 0) throw new UsageError(`usage: conclave ${watchUsage}`);
-    const key = new TextEncoder().encode(keyText);
-    const rangeEnd = rangeEndOf(key, end, args.switches.has('prefix'), args.switches.has('from-key'));
+    const { key, rangeEnd } = rangeOf(keyText, end, args.switches.has('prefix'), args.switches.has('from-key'));
     const json = outputFormat(args) === 'json';
     const prevKv = args.switches.has('prev-kv');
     await withClient(args, async (client) => {
