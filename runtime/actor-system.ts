@@ -95,7 +95,7 @@ export class ActorSystem {
     this.#options = options;
     this.workerCount = options.placement.workerCount;
     this.#directory = new Directory(options.limits.stoppedNamesMax);
-    this.#runtime = new ThreadRuntime(MAIN_THREAD, options.limits, (report) => this.#onReport(MAIN_THREAD, report));
+    this.#runtime = new ThreadRuntime(MAIN_THREAD, options.hostLimits, (report) => this.#onReport(MAIN_THREAD, report));
     this.#mainSlot = new LocalThreadSlot(this.#runtime);
     this.#offload = new OffloadPool({ threads: options.offloadThreads, queueMax: options.offloadQueueMax });
     this.control = new ControlPlane(this.#controlHost());

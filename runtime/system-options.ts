@@ -41,6 +41,16 @@ export interface ActorSystemOptions {
    * only, elsewhere ignored). Default 0: the workers run like the host.
    */
   readonly workerNice?: number;
+  /**
+   * Frames the host's (main thread's) ring receivers hand over per turn of
+   * its event loop, each turn one batch. Default 32, against 256 per round
+   * and up to 64 rounds on workers: replies handed over resume their callers
+   * in the same turn, so a large batch is a long turn of the host's loop
+   * (bench/RESULTS.md, "Session 5": at 256 embedded put callers the host's
+   * event-loop p99 fell from 6.0–7.5 to 4.8–5.4 ms, puts/s 4% lower at the
+   * median). Workers keep the larger batches: nothing else waits on their loop.
+   */
+  readonly hostRingFramesPerTurn?: number;
 }
 
 export interface ResolvedSystemOptions {
@@ -49,6 +59,8 @@ export interface ResolvedSystemOptions {
   readonly maxMessageBytes: number;
   readonly supervision: SupervisionPolicy;
   readonly limits: ThreadLimits;
+  /** The main thread's limits: `limits` with the host's ring batch (hostRingFramesPerTurn, one round). */
+  readonly hostLimits: ThreadLimits;
   readonly controlTimeoutMs: number;
   readonly startTimeoutMs: number;
   readonly workerResourceLimits: ResourceLimits | undefined;
@@ -66,7 +78,11 @@ export const DEFAULT_LIMITS: ThreadLimits = {
   turnBudgetMessages: 8_192,
   actorsPerThreadMax: 1_024,
   stoppedNamesMax: 4_096,
+  ringFramesPerTurn: 256,
+  ringRoundsPerTurn: 64,
 };
+
+const DEFAULT_HOST_RING_FRAMES_PER_TURN = 32;
 
 const DEFAULT_RING_CAPACITY_BYTES = 256 * 1024;
 
@@ -91,6 +107,11 @@ export function resolveSystemOptions(options: ActorSystemOptions): ResolvedSyste
     maxMessageBytes: requirePositiveInteger('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
     supervision: resolveSupervision(options.supervision),
     limits,
+    hostLimits: {
+      ...limits,
+      ringFramesPerTurn: requirePositiveInteger('hostRingFramesPerTurn', options.hostRingFramesPerTurn ?? DEFAULT_HOST_RING_FRAMES_PER_TURN),
+      ringRoundsPerTurn: 1,
+    },
     controlTimeoutMs: requirePositiveInteger('controlTimeoutMs', options.controlTimeoutMs ?? 10_000),
     startTimeoutMs: requirePositiveInteger('startTimeoutMs', options.startTimeoutMs ?? 30_000),
     workerResourceLimits: options.workerResourceLimits,

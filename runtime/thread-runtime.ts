@@ -37,6 +37,10 @@ export interface ThreadLimits {
   readonly turnBudgetMessages: number;
   readonly actorsPerThreadMax: number;
   readonly stoppedNamesMax: number;
+  /** Frames a ring receiver of this thread hands over per event-loop turn (per round, see ringRoundsPerTurn). */
+  readonly ringFramesPerTurn: number;
+  /** Drain-then-check rounds per turn while frames keep arriving (RingReceiverOptions.roundsPerTurnMax). */
+  readonly ringRoundsPerTurn: number;
 }
 
 /** What a thread tells the supervisor (the ActorSystem on the main thread). */
@@ -257,7 +261,7 @@ export class ThreadRuntime implements Router, CellHost {
     this.#assertOpen('attach a peer');
     if (peer === this.threadIndex) throw new RangeError('a thread has no ring to itself');
     this.#receivers.get(peer)?.stop();
-    const receiver = new RingReceiver(inboundRing);
+    const receiver = new RingReceiver(inboundRing, { batchFramesMax: this.#limits.ringFramesPerTurn, roundsPerTurnMax: this.#limits.ringRoundsPerTurn });
     this.#receivers.set(peer, receiver);
     receiver.start(
       (frame) => this.#onFrame(frame, peer),

@@ -53,13 +53,18 @@ import { RingStateBit, claimEnd, dataDoorbell, openRing, ringState, setRingState
 export interface RingReceiverOptions {
   /** Frames handled per turn before yielding to the event loop. Default 256. */
   batchFramesMax?: number;
+  /**
+   * Drain-then-check rounds in one turn while frames keep arriving during the
+   * sleep check (each round takes at most batchFramesMax). Default 64; 1 makes
+   * batchFramesMax the bound on frames per turn.
+   */
+  roundsPerTurnMax?: number;
   /** Hold the thread alive while the loop runs. Default true. */
   keepAlive?: boolean;
 }
 
 const DEFAULT_BATCH_FRAMES_MAX = 256;
-/** Drain-then-check rounds in one turn when frames keep arriving during the sleep check. */
-const RUN_ROUNDS_PER_TURN_MAX = 64;
+const DEFAULT_ROUNDS_PER_TURN_MAX = 64;
 const KEEP_ALIVE_INTERVAL_MS = 2 ** 30;
 const UNDECODABLE: unique symbol = Symbol('undecodable');
 
@@ -72,6 +77,7 @@ export class RingReceiver {
   readonly #dataBell: Doorbell;
   readonly #assembler: FragmentAssembler;
   readonly #batchFramesMax: number;
+  readonly #roundsPerTurnMax: number;
   readonly #keepAliveWanted: boolean;
   #loop: LoopState = 'idle';
   #paused = false;
@@ -88,6 +94,11 @@ export class RingReceiver {
     if (!Number.isInteger(batchFramesMax) || batchFramesMax < 1) {
       throw new RingConfigError(`batchFramesMax must be a positive integer, got ${batchFramesMax}`);
     }
+    const roundsPerTurnMax = options.roundsPerTurnMax ?? DEFAULT_ROUNDS_PER_TURN_MAX;
+    if (!Number.isInteger(roundsPerTurnMax) || roundsPerTurnMax < 1) {
+      throw new RingConfigError(`roundsPerTurnMax must be a positive integer, got ${roundsPerTurnMax}`);
+    }
+    this.#roundsPerTurnMax = roundsPerTurnMax;
     this.#view = openRing(ring);
     claimEnd(this.#view, 'receiver');
     this.#reader = new FrameReader(this.#view);
@@ -158,7 +169,7 @@ export class RingReceiver {
 
   #run = (): void => {
     this.#immediate = undefined;
-    for (let round = 0; round < RUN_ROUNDS_PER_TURN_MAX; round++) {
+    for (let round = 0; round < this.#roundsPerTurnMax; round++) {
       if (this.#loop !== 'running' || this.#paused) return;
       if (this.#drainBatch() === this.#batchFramesMax) {
         this.#immediate = setImmediate(this.#run);
