@@ -45,8 +45,13 @@ export interface MaintenanceApi {
   endpointStatus(endpoint: string): Promise<EndpointStatus>;
   /** etcdctl's check: a linearizable read (of key "health") commits through the member's leader. */
   endpointHealth(endpoint: string): Promise<EndpointHealth>;
-  /** The member's backend snapshot as chunks, from the first endpoint that answers. */
-  snapshot(): AsyncIterable<Uint8Array>;
+  /**
+   * The member's backend snapshot as chunks, from the first endpoint that
+   * answers. `onRemainingBytes` hears, with each chunk, how many bytes of the
+   * file are still to come after it (etcd's remaining_bytes; the trailing
+   * 32-byte SHA-256 chunk comes with 0): a progress display's total.
+   */
+  snapshot(options?: { readonly onRemainingBytes?: (remainingBytes: number) => void }): AsyncIterable<Uint8Array>;
 }
 
 const HEALTH_KEY = new TextEncoder().encode('health');
@@ -87,11 +92,11 @@ export function maintenanceApi(caller: RpcCaller): MaintenanceApi {
         return { endpoint, healthy: false, tookMs: performance.now() - startedMs, error: error.message };
       }
     },
-    snapshot: () => snapshotChunks(caller),
+    snapshot: (options = {}) => snapshotChunks(caller, options.onRemainingBytes),
   };
 }
 
-async function* snapshotChunks(caller: RpcCaller): AsyncIterable<Uint8Array> {
+async function* snapshotChunks(caller: RpcCaller, onRemainingBytes?: (remainingBytes: number) => void): AsyncIterable<Uint8Array> {
   caller.assertOpen();
   const channel = caller.pool.pick();
   const call = channel.client.makeServerStreamRequest(
@@ -101,7 +106,10 @@ async function* snapshotChunks(caller: RpcCaller): AsyncIterable<Uint8Array> {
     {},
   );
   try {
-    for await (const response of call as AsyncIterable<SnapshotResponse>) yield plainBytes(response.blob);
+    for await (const response of call as AsyncIterable<SnapshotResponse>) {
+      onRemainingBytes?.(wireNumber(response.remaining_bytes, 'remaining_bytes'));
+      yield plainBytes(response.blob);
+    }
   } catch (error) {
     throw isCallFailure(error) ? toConclaveError(error, caller.pool.secure) : error;
   } finally {

@@ -2,9 +2,9 @@
  * `conclave snapshot save <file>`: etcdctl snapshot save. Streams the
  * member's Snapshot (src/server/snapshot-stream.ts: the file, then its
  * SHA-256) into `<file>.part` and renames it once complete, so a failed or
- * interrupted save never leaves a file that looks whole. On a terminal the
- * bytes received and the rate are shown as they arrive; the total is not
- * known up front (the client's stream hands out the chunks only).
+ * interrupted save never leaves a file that looks whole. On a terminal a
+ * progress bar shows the bytes received of the total, which the first chunk
+ * tells (its length, the bytes still to come, and the 32-byte SHA-256 chunk).
  */
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
@@ -14,6 +14,9 @@ import { ByteProgress } from './progress.ts';
 
 export const snapshotSaveUsage = 'snapshot save <file>';
 
+/** The digest chunk etcd's Snapshot stream ends with (not counted in remaining_bytes). */
+const SHA256_BYTES = 32;
+
 export async function snapshotSaveCommand(argv: readonly string[], io: CommandIo): Promise<void> {
   const args = parseArgs(argv, {});
   const [file, ...extra] = args.positionals;
@@ -21,11 +24,17 @@ export async function snapshotSaveCommand(argv: readonly string[], io: CommandIo
   const json = outputFormat(args) === 'json';
   const partial = `${file}.part`;
   const output = createWriteStream(partial);
-  const progress = ByteProgress.start(io.progress, { label: 'saving', totalBytes: null, json });
+  // Started by the first chunk (in a callback, so TypeScript's narrowing of a plain `let` would not see it).
+  const shown: { progress: ByteProgress | null } = { progress: null };
+  let remainingBytes = 0;
+  const onRemainingBytes = (remaining: number): void => {
+    remainingBytes = remaining;
+  };
   try {
     await withClient(args, async (client) => {
-      for await (const chunk of client.maintenance.snapshot()) {
-        progress?.advance(chunk.length);
+      for await (const chunk of client.maintenance.snapshot({ onRemainingBytes })) {
+        shown.progress ??= ByteProgress.start(io.progress, { label: 'saving', totalBytes: chunk.length + remainingBytes + SHA256_BYTES, json });
+        shown.progress?.advance(chunk.length);
         if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
       }
     });
@@ -37,7 +46,7 @@ export async function snapshotSaveCommand(argv: readonly string[], io: CommandIo
     await rm(partial, { force: true });
     throw error;
   } finally {
-    progress?.finish();
+    shown.progress?.finish();
   }
   io.out(`Snapshot saved at ${file}`);
 }
