@@ -4,7 +4,8 @@
  * below the snapshot and are never replayed, yet those members must still be
  * refused as removed. The same holds for a snapshot a leader sends. If the
  * table lists this member itself as removed, it knows at start that it was
- * removed.
+ * removed. A raft actor restarted alone (its applier ahead of index 0) reads
+ * the table back too.
  */
 import t from 'tap';
 import type { MemberRecord } from '../../actors/member/member-info.ts';
@@ -18,6 +19,8 @@ const snapshotAt40 = { meta: { index: 40, term: 3, conf: { voters: [1, 2], learn
 
 t.afterEach(() => {
   stage.removedIds = [];
+  stage.recoveredEntries = [];
+  stage.appliedBeforeStart = 0;
 });
 
 t.test('restart from a snapshot: the transport gets the removed IDs the snapshot kept', async (t) => {
@@ -51,4 +54,18 @@ t.test('a snapshot from the leader: the transport gets the removed IDs its membe
   raft.send({ type: 'peer-batch', messages: [{ type: 'snapshot', from: 2, to: 1, term: 3, snapshot }] });
   await until(() => stage.removedLists.length > 0, waitMs, 'a removed list for the transport');
   t.same(stage.removedLists[0], [9]);
+});
+
+t.test('a raft actor restarted while its applier holds entries re-reads the member table (no snapshot needed)', async (t) => {
+  // A restart of the raft actor alone: the entries up to the applier's index are not handed over
+  // again, so the membership changes among them (removals too) must be read back from the table.
+  stage.members = [member(1, 12380), member(2, 22380)];
+  stage.removedIds = [9];
+  stage.recoveredSnapshot = null;
+  stage.recoveredEntries = [1, 2, 3].map((index) => ({ term: 1, index, kind: 'normal' as const, data: new Uint8Array() }));
+  stage.appliedBeforeStart = 3;
+  await startRaft(t, { hasTransport: true, voters: [1, 2] });
+  await until(() => stage.removedLists.length > 0, waitMs, 'a removed list for the transport');
+  t.same(stage.removedLists[0], [9]);
+  t.same(stage.peerLists[0], [{ id: 2, peerUrls: ['http://127.0.0.1:22380'] }], 'and the peers to reach');
 });
