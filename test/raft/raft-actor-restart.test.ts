@@ -40,4 +40,5 @@ t.test('a write the failed incarnation waited on, answered after the restart, le
   const after = raft.ask({ type: 'propose', data: bytes('after') });
   t.match(await after, { ok: true }, 'the restarted actor takes proposals');
   t.same(stage.applied, [1, 2, 3], 'each index handed to the applier once, by the new incarnation only');
+  t.same(stage.leaseWheelRoles, [true, false, true], 'the lease wheel stops acting as leader at the failure until the new incarnation leads');
 });
