@@ -1,6 +1,6 @@
 /**
  * The progress bar of long file work (`snapshot save`, `snapshot restore`):
- * bytes done of the total (when the total is known), percent and rate, on one
+ * bytes done of the total, percent and rate, on one
  * line redrawn in place.
  *
  * Never: draw on a stream that is not a TTY, or when the command writes JSON
@@ -21,8 +21,7 @@ const BAR_WIDTH_CHARS = 30;
 export interface ProgressOptions {
   /** What is being done ("saving", "restoring"). */
   readonly label: string;
-  /** Null when the size is not known up front (a save: the stream does not say). */
-  readonly totalBytes: number | null;
+  readonly totalBytes: number;
   /** The command writes JSON: no bar. */
   readonly json: boolean;
   /** Milliseconds from some fixed point; tests pin it. */
@@ -45,7 +44,7 @@ export class ByteProgress {
   }
 
   private constructor(stream: ProgressStream, options: ProgressOptions) {
-    if (options.totalBytes !== null && !(Number.isSafeInteger(options.totalBytes) && options.totalBytes >= 0)) {
+    if (!(Number.isSafeInteger(options.totalBytes) && options.totalBytes >= 0)) {
       throw new RangeError(`progress total must be a non-negative integer of bytes, got ${options.totalBytes}`);
     }
     this.#stream = stream;
@@ -71,9 +70,8 @@ export class ByteProgress {
   }
 }
 
-export function formatByteProgress(label: string, doneBytes: number, totalBytes: number | null, elapsedMs: number): string {
+export function formatByteProgress(label: string, doneBytes: number, totalBytes: number, elapsedMs: number): string {
   const rate = elapsedMs > 0 ? `${humanBytes(Math.round((doneBytes / elapsedMs) * 1_000))}/s` : '-';
-  if (totalBytes === null) return `${label} ${humanBytes(doneBytes)}  ${rate}`;
   const fraction = totalBytes === 0 ? 1 : Math.min(1, doneBytes / totalBytes);
   const filled = Math.round(fraction * BAR_WIDTH_CHARS);
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);

@@ -19,14 +19,14 @@ import { decodeSnapshotFile, SNAPSHOT_FILE_ALIGN_BYTES } from '../../server/snap
 import { CommandFailure } from './command-line.ts';
 import type { ByteProgress } from './progress.ts';
 
-const SHA256_BYTES = 32;
+/** The SHA-256 etcd's Snapshot stream appends to the file (and etcdctl keeps at its end). */
+export const SNAPSHOT_DIGEST_BYTES = 32;
 /** Bytes per read: big enough to stream at disk speed, small enough to redraw the bar often. */
 const READ_CHUNK_BYTES = 1024 * 1024;
 
 export interface SavedSnapshot {
   /** The file without its trailing SHA-256: what etcd calls the db, and what `status` sizes and hashes. */
   readonly body: Buffer;
-  readonly hasHash: boolean;
   readonly state: DecodedMemberState;
 }
 
@@ -69,17 +69,17 @@ async function readWhole(path: string, startProgress: ReadOptions['progress']): 
 }
 
 /** etcd's test for the appended digest: its files are whole 512-byte pages, so 32 bytes over means a digest. */
-export const hasTrailingHash = (sizeBytes: number): boolean => sizeBytes % SNAPSHOT_FILE_ALIGN_BYTES === SHA256_BYTES;
+const hasTrailingHash = (sizeBytes: number): boolean => sizeBytes % SNAPSHOT_FILE_ALIGN_BYTES === SNAPSHOT_DIGEST_BYTES;
 
 export async function readSavedSnapshot(path: string, options: ReadOptions): Promise<SavedSnapshot> {
   const file = await readWhole(path, options.progress);
   const hasHash = hasTrailingHash(file.length);
-  const body = hasHash ? file.subarray(0, file.length - SHA256_BYTES) : file;
+  const body = hasHash ? file.subarray(0, file.length - SNAPSHOT_DIGEST_BYTES) : file;
   if (!hasHash && options.requireHash && !options.skipHashCheck) {
     throw new CommandFailure('snapshot missing hash but --skip-hash-check=false');
   }
   if (hasHash && !options.skipHashCheck) {
-    const expected = file.subarray(file.length - SHA256_BYTES).toString('hex');
+    const expected = file.subarray(file.length - SNAPSHOT_DIGEST_BYTES).toString('hex');
     const actual = createHash('sha256').update(body).digest('hex');
     if (expected !== actual) throw new CommandFailure(`snapshot file integrity check failed: expected sha256 ${expected}, got ${actual}`);
   }
@@ -90,7 +90,7 @@ export async function readSavedSnapshot(path: string, options: ReadOptions): Pro
     throw new CommandFailure(`${path}: ${(error as Error).message}`);
   }
   try {
-    return { body, hasHash, state: decodeMemberState(stateBytes) };
+    return { body, state: decodeMemberState(stateBytes) };
   } catch (error) {
     if (error instanceof SnapshotCorruptError) throw new CommandFailure(`snapshot file integrity check failed: ${error.message}`);
     throw error;

@@ -11,11 +11,10 @@ import { rename, rm } from 'node:fs/promises';
 import { finished } from 'node:stream/promises';
 import { outputFormat, parseArgs, UsageError, withClient, type CommandIo } from './command-line.ts';
 import { ByteProgress } from './progress.ts';
+import { SNAPSHOT_DIGEST_BYTES } from './snapshot-read.ts';
 
 export const snapshotSaveUsage = 'snapshot save <file>';
 
-/** The digest chunk etcd's Snapshot stream ends with (not counted in remaining_bytes). */
-const SHA256_BYTES = 32;
 
 export async function snapshotSaveCommand(argv: readonly string[], io: CommandIo): Promise<void> {
   const args = parseArgs(argv, {});
@@ -33,7 +32,7 @@ export async function snapshotSaveCommand(argv: readonly string[], io: CommandIo
   try {
     await withClient(args, async (client) => {
       for await (const chunk of client.maintenance.snapshot({ onRemainingBytes })) {
-        shown.progress ??= ByteProgress.start(io.progress, { label: 'saving', totalBytes: chunk.length + remainingBytes + SHA256_BYTES, json });
+        shown.progress ??= ByteProgress.start(io.progress, { label: 'saving', totalBytes: chunk.length + remainingBytes + SNAPSHOT_DIGEST_BYTES, json });
         shown.progress?.advance(chunk.length);
         if (!output.write(chunk)) await new Promise<void>((resolve) => output.once('drain', () => resolve()));
       }

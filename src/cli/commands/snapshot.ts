@@ -16,12 +16,13 @@ const actions = {
 } as const satisfies Record<string, (argv: readonly string[], io: CommandIo) => Promise<void>>;
 
 /** One line each, indented like the other commands in the top-level usage text. */
-export const snapshotUsage = [snapshotSaveUsage, snapshotStatusUsage, snapshotRestoreUsage].join('\n  ');
+const actionUsages = [snapshotSaveUsage, snapshotStatusUsage, snapshotRestoreUsage];
+export const snapshotUsage = actionUsages.join('\n  ');
 
 export function snapshotCommand(argv: readonly string[], io: CommandIo): Promise<number> {
   return runCommand(io, async () => {
     const [action, ...rest] = argv;
-    if (action === undefined || !Object.hasOwn(actions, action)) throw new UsageError(`usage: conclave ${[snapshotSaveUsage, snapshotStatusUsage, snapshotRestoreUsage].join(' | ')}`);
+    if (action === undefined || !Object.hasOwn(actions, action)) throw new UsageError(`usage: conclave ${actionUsages.join(' | ')}`);
     await actions[action as keyof typeof actions](rest, io);
   });
 }
